@@ -1,0 +1,445 @@
+package actuator
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/actuatorgo/actuator/health"
+	"github.com/actuatorgo/actuator/info"
+	"github.com/actuatorgo/actuator/internal/httpx"
+	"github.com/actuatorgo/actuator/lifecycle"
+	"github.com/actuatorgo/actuator/metrics"
+)
+
+// An Endpoint is one management endpoint: an id that is also its path
+// segment under the base path, the methods it answers, and whether the
+// authorizer guards it.
+type Endpoint struct {
+	// ID names the endpoint and is its path under the base path.
+	ID string
+	// Handler serves the endpoint. It sees r.URL.Path relative to the
+	// endpoint: "" for the endpoint itself, "/x" below it.
+	Handler http.Handler
+	// Methods lists the accepted methods; GET implies HEAD.
+	Methods []string
+	// Sensitive endpoints answer only requests the authorizer accepts.
+	Sensitive bool
+
+	raw      bool   // the handler writes its own content type: no 406
+	subPaths bool   // requests below the endpoint reach the handler
+	allow    string // Allow header value, computed by New
+	links    []link // extra discovery links below the endpoint
+}
+
+// link is one templated discovery link, such as "health-path" ->
+// "/health/{*path}".
+type link struct {
+	name   string
+	suffix string
+}
+
+// Actuator serves the management endpoints. Build it with [New]; mount it
+// with [Actuator.Handler] or [Actuator.Middleware], or with [Gin]; drive
+// graceful shutdown with [Actuator.Run]. Its methods are safe for
+// concurrent use. Two actuators share nothing.
+type Actuator struct {
+	basePath       string
+	authorizer     Authorizer
+	logger         *slog.Logger
+	trustForwarded bool
+	probes         bool
+
+	endpoints map[string]*Endpoint // exposed endpoints only
+	order     []*Endpoint          // exposed endpoints sorted by id
+	indexAnon []indexEntry         // discovery links, pre-rendered
+
+	health    *health.Checker
+	info      *info.Endpoint
+	metrics   *metrics.Registry
+	lifecycle *lifecycle.Lifecycle
+	readyz    http.Handler
+	livez     http.Handler
+	observe   bool
+}
+
+var _ http.Handler = (*Actuator)(nil)
+
+// New builds an actuator. With no options it serves health, info, metrics
+// and prometheus under /actuator, with the process's liveness and
+// readiness as health groups. It panics on programmer errors, such as an
+// empty endpoint id or a duplicate health check name.
+func New(opts ...Option) *Actuator {
+	c := defaultConfig()
+	for _, o := range opts {
+		o(c)
+	}
+	a := &Actuator{
+		basePath:       normalizeBasePath(c.basePath),
+		authorizer:     c.authorizer,
+		logger:         c.logger,
+		trustForwarded: c.trustForwarded,
+		probes:         c.probes,
+		endpoints:      make(map[string]*Endpoint),
+	}
+
+	a.lifecycle = c.lifecycle
+	if a.lifecycle == nil {
+		lopts := c.lifecycleOpts
+		if c.logger != nil {
+			lopts = append([]lifecycle.Option{lifecycle.WithLogger(c.logger)}, lopts...)
+		}
+		a.lifecycle = lifecycle.New(lopts...)
+	}
+
+	hopts := []health.Option{
+		health.WithStatusCheck("livenessState", a.livenessState, health.Groups("liveness")),
+		health.WithStatusCheck("readinessState", a.readinessState, health.Groups("readiness")),
+		health.WithLogger(c.logger),
+	}
+	if c.authorizer != nil {
+		hopts = append(hopts, health.WithAuthorizer(c.authorizer))
+	}
+	a.health = health.New(append(hopts, c.healthOpts...)...)
+	a.readyz = a.health.GroupHandler("readiness")
+	a.livez = a.health.GroupHandler("liveness")
+	a.info = info.New(c.infoOpts...)
+	a.metrics = metrics.New(c.metricsOpts...)
+	a.observe = c.httpMetrics
+
+	builtins := []*Endpoint{
+		{ID: "health", Handler: a.health, subPaths: true, links: []link{{"health-path", "/{*path}"}}},
+		{ID: "info", Handler: a.info},
+		{ID: "metrics", Handler: a.metrics, subPaths: true, links: []link{{"metrics-requiredMetricName", "/{requiredMetricName}"}}},
+		{ID: "prometheus", Handler: a.metrics.PrometheusHandler(), raw: true},
+	}
+	if c.shutdown {
+		builtins = append(builtins, &Endpoint{
+			ID: "shutdown", Handler: a.lifecycle.ShutdownHandler(),
+			Methods: []string{http.MethodPost}, Sensitive: true,
+		})
+	}
+
+	all := make(map[string]*Endpoint)
+	optIn := make(map[string]bool)
+	for _, e := range builtins {
+		all[e.ID] = e
+	}
+	if c.shutdown {
+		optIn["shutdown"] = true
+	}
+	for _, e := range c.custom {
+		if e.ID == "" || strings.ContainsAny(e.ID, "/?#{} ") {
+			panic("actuator: invalid endpoint id " + quote(e.ID))
+		}
+		if e.Handler == nil {
+			panic("actuator: nil handler for endpoint " + quote(e.ID))
+		}
+		cp := *e
+		cp.Methods = slices.Clone(e.Methods)
+		all[e.ID] = &cp
+		optIn[e.ID] = true
+	}
+	for id, e := range all {
+		if !exposed(id, c.include, c.exclude, optIn[id]) {
+			continue
+		}
+		if len(e.Methods) == 0 {
+			e.Methods = []string{http.MethodGet}
+		}
+		e.allow = allowHeader(e.Methods)
+		a.endpoints[id] = e
+		a.order = append(a.order, e)
+	}
+	sort.Slice(a.order, func(i, j int) bool { return a.order[i].ID < a.order[j].ID })
+	a.indexAnon = buildIndex(a.order)
+	return a
+}
+
+// exposed applies the exposure rules: exclude wins, then include ("*" for
+// all), and endpoints turned on by their own option are in.
+func exposed(id string, include, exclude []string, optIn bool) bool {
+	if slices.Contains(exclude, id) || slices.Contains(exclude, "*") {
+		return false
+	}
+	return optIn || slices.Contains(include, id) || slices.Contains(include, "*")
+}
+
+// allowHeader renders the Allow header for methods, adding HEAD after GET.
+func allowHeader(methods []string) string {
+	var out []string
+	for _, m := range methods {
+		m = strings.ToUpper(m)
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+		if m == http.MethodGet && !slices.Contains(methods, http.MethodHead) && !slices.Contains(out, http.MethodHead) {
+			out = append(out, http.MethodHead)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func (e *Endpoint) allows(method string) bool {
+	for _, m := range e.Methods {
+		if strings.EqualFold(m, method) || (method == http.MethodHead && strings.EqualFold(m, http.MethodGet)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Health returns the health checker behind /health, for programmatic checks.
+func (a *Actuator) Health() *health.Checker { return a.health }
+
+// Metrics returns the metrics registry behind /metrics and /prometheus, for
+// custom metrics.
+func (a *Actuator) Metrics() *metrics.Registry { return a.metrics }
+
+// Lifecycle returns the lifecycle that [Actuator.Run] drives and the health
+// groups report: use it for SetReady, cleanup hooks and blocking tasks.
+func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
+
+// Run serves the given servers and blocks until the graceful shutdown that
+// SIGTERM, SIGINT, POST /shutdown, ctx's end or Lifecycle().Shutdown
+// started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
+// load balancers notice, then the servers drain and the cleanup hooks run.
+// Use [lifecycle.ExitCode] on the result for the process's exit code.
+func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
+	return a.lifecycle.Run(ctx, servers...)
+}
+
+// Close stops the actuator's background work (background health checks,
+// metric collectors). It does not stop servers; see [Actuator.Run].
+func (a *Actuator) Close() {
+	a.health.Close()
+	a.metrics.Close()
+}
+
+func (a *Actuator) livenessState(context.Context) health.Result {
+	if a.lifecycle.Live() {
+		return health.Result{Status: health.Up}
+	}
+	return health.Result{Status: health.Down, Details: map[string]any{"phase": string(a.lifecycle.Phase())}}
+}
+
+func (a *Actuator) readinessState(context.Context) health.Result {
+	if a.lifecycle.Ready() {
+		return health.Result{Status: health.Up}
+	}
+	return health.Result{Status: health.OutOfService, Details: map[string]any{"phase": string(a.lifecycle.Phase())}}
+}
+
+// ServeHTTP serves the endpoints under the base path set by [WithBasePath]
+// and answers 404 to anything else.
+func (a *Actuator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rel, ok := under(r.URL.Path, a.basePath)
+	if !ok {
+		httpx.NotFound(w, r)
+		return
+	}
+	a.serve(w, r, rel)
+}
+
+// under reports whether path is base or below it, and the rest of the path.
+func under(path, base string) (string, bool) {
+	if base == "" {
+		return path, true
+	}
+	if !strings.HasPrefix(path, base) {
+		return "", false
+	}
+	rest := path[len(base):]
+	if rest != "" && rest[0] != '/' {
+		return "", false
+	}
+	return rest, true
+}
+
+// serve routes rel, the path below the base path, to the index or an
+// endpoint.
+func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
+	if r.URL.RawPath != "" && strings.Contains(r.URL.RawPath, "%2") {
+		// Encoded separators or dots ("%2F", "%2e") are never ours.
+		httpx.NotFound(w, r)
+		return
+	}
+	id, sub := splitID(rel)
+	if id == "" {
+		if sub != "" {
+			httpx.NotFound(w, r)
+			return
+		}
+		a.serveIndex(w, r)
+		return
+	}
+	e, ok := a.endpoints[id]
+	if !ok || !cleanPath(sub) || (sub != "" && sub != "/" && !e.subPaths) {
+		httpx.NotFound(w, r)
+		return
+	}
+	if !e.allows(r.Method) {
+		httpx.MethodNotAllowed(w, r, e.allow)
+		return
+	}
+	if e.Sensitive && a.authorizer != nil && !a.authorizer(r) {
+		a.refuse(w, r, id)
+		return
+	}
+	if e.raw {
+		httpx.SetSecurityHeaders(w.Header())
+	} else {
+		ct, ok := negotiate(r.Header.Get("Accept"))
+		if !ok {
+			httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
+			return
+		}
+		r = httpx.WithContentType(r, ct)
+	}
+	r = httpx.WithOriginalPath(r, r.URL.Path)
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path = strings.TrimSuffix(sub, "/")
+	u.RawPath = ""
+	r2.URL = &u
+	e.Handler.ServeHTTP(w, r2)
+}
+
+// splitID splits "/health/db" into "health" and "/db". A lone "/" or ""
+// gives an empty id: the index.
+func splitID(rel string) (id, sub string) {
+	rel = strings.TrimPrefix(rel, "/")
+	if i := strings.IndexByte(rel, '/'); i >= 0 {
+		return rel[:i], rel[i:]
+	}
+	return rel, ""
+}
+
+// cleanPath reports whether sub has no empty, "." or ".." segments, so
+// that "//", "/./" and "/../" never reach an endpoint. One trailing slash is
+// allowed.
+func cleanPath(sub string) bool {
+	if sub == "" || sub == "/" {
+		return true
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(sub[1:], "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
+	status := http.StatusUnauthorized
+	if r.Header.Get("Authorization") != "" {
+		status = http.StatusForbidden
+	}
+	if a.logger != nil {
+		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "actuator: access refused",
+			slog.String("endpoint", id), slog.String("remote", r.RemoteAddr), slog.Int("status", status))
+	}
+	httpx.WriteError(w, r, status, "access to this endpoint is not authorized")
+}
+
+// negotiate picks the response type from an Accept header: Spring's v3
+// type when it is acceptable (or nothing was asked), plain JSON when only
+// that is, and false when neither is.
+func negotiate(accept string) (string, bool) {
+	if accept == "" || accept == "*/*" || accept == httpx.MediaTypeV3 {
+		return httpx.MediaTypeV3, true
+	}
+	if accept == httpx.MediaTypeJSON {
+		return httpx.MediaTypeJSON, true
+	}
+	// Each type takes the weight of the most specific range that matches
+	// it, as RFC 9110 section 12.5.1 says.
+	var qV3, qJSON float64
+	var sV3, sJSON int
+	for _, part := range strings.Split(accept, ",") {
+		mt, q := parseRange(part)
+		if s := specificity(mt, httpx.MediaTypeV3); s > sV3 {
+			qV3, sV3 = q, s
+		}
+		if s := specificity(mt, httpx.MediaTypeJSON); s > sJSON {
+			qJSON, sJSON = q, s
+		}
+	}
+	switch {
+	case qV3 > 0 && qV3 >= qJSON:
+		return httpx.MediaTypeV3, true
+	case qJSON > 0:
+		return httpx.MediaTypeJSON, true
+	}
+	return "", false
+}
+
+// parseRange parses one media range of an Accept header into its
+// lower-cased type and its q weight (1 when absent, 0 when malformed).
+func parseRange(part string) (string, float64) {
+	params := strings.Split(part, ";")
+	mt := strings.ToLower(strings.TrimSpace(params[0]))
+	q := 1.0
+	for _, p := range params[1:] {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || strings.TrimSpace(strings.ToLower(k)) != "q" {
+			continue
+		}
+		q = parseQ(strings.TrimSpace(v))
+	}
+	return mt, q
+}
+
+// parseQ parses an RFC 9110 qvalue ("0", "0.5", "1.000"); anything else
+// counts as 0, so a malformed weight never makes a type acceptable.
+func parseQ(s string) float64 {
+	if s == "" || len(s) > 5 {
+		return 0
+	}
+	if s[0] == '1' {
+		for _, c := range s[1:] {
+			if c != '.' && c != '0' {
+				return 0
+			}
+		}
+		return 1
+	}
+	if s[0] != '0' {
+		return 0
+	}
+	if len(s) == 1 {
+		return 0
+	}
+	if s[1] != '.' {
+		return 0
+	}
+	q, scale := 0.0, 0.1
+	for _, c := range s[2:] {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		q += float64(c-'0') * scale
+		scale /= 10
+	}
+	return q
+}
+
+// specificity tells how closely the media range mt matches the type
+// target: 3 exactly, 2 as "application/*", 1 as "*/*", 0 not at all.
+func specificity(mt, target string) int {
+	switch mt {
+	case target:
+		return 3
+	case "application/*":
+		return 2
+	case "*/*":
+		return 1
+	}
+	return 0
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,201 @@
+package actuator_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/actuatorgo/actuator"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// appMux is an application with its own routes, to prove that the
+// adapters pass its requests, and its 404s, through untouched.
+func appMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-App", "1")
+		io.WriteString(w, "hello")
+	})
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "user "+r.PathValue("id"))
+	})
+	return mux
+}
+
+func TestStdMounting(t *testing.T) {
+	a := newActuator(t)
+	mounts := []struct {
+		name   string
+		prefix string // where the index answers
+		build  func() http.Handler
+	}{
+		{"Handle with prefix", "/management", func() http.Handler {
+			mux := appMux()
+			mux.Handle("/management/", a.Handler("/management"))
+			return mux
+		}},
+		{"Go 1.22 pattern with method", "/management", func() http.Handler {
+			mux := appMux()
+			mux.Handle("GET /management/", a.Handler("/management/"))
+			return mux
+		}},
+		{"StripPrefix to root", "/ops", func() http.Handler {
+			mux := appMux()
+			mux.Handle("/ops/", http.StripPrefix("/ops", a.Handler("/")))
+			return mux
+		}},
+		{"nested prefix", "/internal/admin", func() http.Handler {
+			mux := appMux()
+			mux.Handle("/internal/admin/", a.Handler("/internal/admin"))
+			return mux
+		}},
+		{"middleware at base path", "/actuator", func() http.Handler {
+			return a.Middleware(appMux())
+		}},
+	}
+	for _, m := range mounts {
+		t.Run(m.name, func(t *testing.T) {
+			srv := httptest.NewServer(m.build())
+			defer srv.Close()
+			body, code := get(t, srv.URL+m.prefix+"/")
+			if code != 200 || !strings.Contains(body, `"href":"`+srv.URL+m.prefix+`/health"`) {
+				t.Errorf("index under %s = %d %s", m.prefix, code, body)
+			}
+			if _, code := get(t, srv.URL+m.prefix+"/health"); code != 200 {
+				t.Errorf("health under %s = %d", m.prefix, code)
+			}
+			if body, code := get(t, srv.URL+"/hello"); code != 200 || body != "hello" {
+				t.Errorf("app route = %d %q", code, body)
+			}
+			if body, code := get(t, srv.URL+"/missing"); code != 404 || strings.Contains(body, `"timestamp"`) {
+				t.Errorf("app 404 = %d %q; want the app's own 404", code, body)
+			}
+		})
+	}
+}
+
+func get(t *testing.T, url string, header ...string) (string, int) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), resp.StatusCode
+}
+
+func TestMiddlewareProbes(t *testing.T) {
+	a := newActuator(t, actuator.WithProbes())
+	h := a.Middleware(appMux())
+	for _, path := range []string{"/livez", "/readyz"} {
+		w := do(h, "GET", path)
+		if w.Code != 200 || decode(t, w)["status"] != "UP" {
+			t.Errorf("GET %s = %d %s", path, w.Code, w.Body)
+		}
+	}
+	a.Lifecycle().SetReady(false)
+	if w := do(h, "GET", "/readyz"); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz when not ready = %d", w.Code)
+	}
+	if w := do(h, "GET", "/livez"); w.Code != http.StatusOK {
+		t.Errorf("livez when not ready = %d, liveness must stay UP", w.Code)
+	}
+	if w := do(newActuator(t).Middleware(appMux()), "GET", "/readyz"); w.Code != http.StatusNotFound {
+		t.Errorf("readyz without WithProbes = %d, want the app's 404", w.Code)
+	}
+}
+
+func TestGinUse(t *testing.T) {
+	a := newActuator(t)
+	app := gin.New()
+	app.Use(actuator.Gin(a))
+	app.GET("/hello", func(c *gin.Context) { c.String(200, "hello") })
+	tests := []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/actuator", 200, `"_links"`},
+		{"/actuator/", 200, `"_links"`},
+		{"/actuator/health", 200, `"status":"UP"`},
+		{"/actuator/nope", 404, `"timestamp"`},
+		{"/hello", 200, "hello"},
+		{"/missing", 404, "404 page not found"},
+	}
+	for _, tc := range tests {
+		w := do(app, "GET", tc.path)
+		if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.body) {
+			t.Errorf("GET %s = %d %q, want %d containing %q", tc.path, w.Code, w.Body, tc.status, tc.body)
+		}
+	}
+	// Same bytes as the net/http handler.
+	std := do(a, "GET", "/actuator", "Accept", "application/json")
+	viaGin := do(app, "GET", "/actuator", "Accept", "application/json")
+	if std.Body.String() != viaGin.Body.String() || std.Header().Get("Content-Type") != viaGin.Header().Get("Content-Type") {
+		t.Errorf("gin and std differ:\n%s\n%s", std.Body, viaGin.Body)
+	}
+}
+
+func TestGinGroupBehindAuth(t *testing.T) {
+	a := newActuator(t)
+	app := gin.New()
+	requireToken := func(c *gin.Context) {
+		if c.GetHeader("Authorization") != "Bearer ops" {
+			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "forbidden"})
+			return
+		}
+		c.Next()
+	}
+	ops := app.Group("/ops", requireToken)
+	ops.Any("/*path", actuator.GinHandler(a))
+	app.GET("/hello", func(c *gin.Context) { c.String(200, "hello") })
+
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	if _, code := get(t, srv.URL+"/ops/health"); code != http.StatusForbidden {
+		t.Errorf("without credentials = %d, want 403", code)
+	}
+	body, code := get(t, srv.URL+"/ops/health", "Authorization", "Bearer ops")
+	if code != 200 || !strings.Contains(body, `"status":"UP"`) {
+		t.Errorf("with credentials = %d %s", code, body)
+	}
+	body, code = get(t, srv.URL+"/ops/", "Authorization", "Bearer ops")
+	if code != 200 || !strings.Contains(body, `"href":"`+srv.URL+`/ops/info"`) {
+		t.Errorf("index in group = %d %s", code, body)
+	}
+	if _, code := get(t, srv.URL+"/ops/nope", "Authorization", "Bearer ops"); code != 404 {
+		t.Errorf("unknown endpoint in group = %d", code)
+	}
+	if body, code := get(t, srv.URL+"/hello"); code != 200 || body != "hello" {
+		t.Errorf("app route = %d %q", code, body)
+	}
+}
+
+func TestGinUseCustomBasePath(t *testing.T) {
+	a := newActuator(t, actuator.WithBasePath("/management"))
+	app := gin.New()
+	app.Use(actuator.Gin(a))
+	if w := do(app, "GET", "/management/info"); w.Code != 200 {
+		t.Errorf("GET /management/info = %d", w.Code)
+	}
+	if w := do(app, "GET", "/actuator/info"); w.Code != 404 || strings.Contains(w.Body.String(), "timestamp") {
+		t.Errorf("GET /actuator/info = %d %s, want gin's own 404", w.Code, w.Body)
+	}
+}

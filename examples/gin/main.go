@@ -1,0 +1,56 @@
+// Command gin is the gin demo: app.Use(actuator.Gin(a)) serves the actuator
+// under /actuator and passes every other request to the app's routes; a
+// graceful shutdown on SIGTERM exits 0 when clean.
+//
+//	go run ./examples/gin                       # listens on :$PORT, else :8080
+//	go run ./examples/gin -addr 127.0.0.1:9090
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/examples/internal/demo"
+	"github.com/actuatorgo/actuator/health"
+	"github.com/actuatorgo/actuator/lifecycle"
+)
+
+func main() {
+	flags := demo.ParseFlags()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	gin.SetMode(gin.ReleaseMode)
+
+	a := actuator.New(append(flags.Options(),
+		actuator.WithLogger(logger),
+		actuator.WithProbes(),
+		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.Groups("readiness")),
+		actuator.WithInfo("app", map[string]any{"name": "gin-demo", "description": "actuator gin demo"}),
+	)...)
+
+	app := gin.New()
+	app.Use(gin.Recovery(), actuator.Gin(a))
+	app.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "hello from the gin demo\n") })
+	app.GET("/slow", gin.WrapF(demo.Slow))
+	app.GET("/users/:id", func(c *gin.Context) { c.String(http.StatusOK, "user %q\n", c.Param("id")) })
+
+	srv := &http.Server{
+		Addr:              flags.Addr,
+		Handler:           app,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	demo.PrintURLs("gin", flags.BaseURL(), "/actuator")
+
+	err := a.Run(context.Background(), srv)
+	if err != nil {
+		logger.Error("shutdown was not clean", "err", err)
+	}
+	a.Close()
+	os.Exit(lifecycle.ExitCode(err))
+}

@@ -1,0 +1,110 @@
+// Package demo holds what the two demo apps share: flags, the demo's
+// health check and its slow route.
+package demo
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/lifecycle"
+)
+
+// Flags are the demo apps' command-line settings.
+type Flags struct {
+	Addr          string
+	ShutdownDelay time.Duration
+	DrainTimeout  time.Duration
+	ShutdownToken string
+}
+
+// ParseFlags reads the flags both demos take.
+func ParseFlags() Flags {
+	var f Flags
+	flag.StringVar(&f.Addr, "addr", defaultAddr(), "listen address (default :$PORT, else :8080)")
+	flag.DurationVar(&f.ShutdownDelay, "shutdown-delay", -1, "readiness-fails-first delay before draining (-1: the library default)")
+	flag.DurationVar(&f.DrainTimeout, "drain-timeout", -1, "longest wait for in-flight requests (-1: the library default)")
+	flag.StringVar(&f.ShutdownToken, "shutdown-token", os.Getenv("SHUTDOWN_TOKEN"), "turn on POST .../shutdown, guarded by this bearer token")
+	flag.Parse()
+	return f
+}
+
+// Options turns the flags into actuator options.
+func (f Flags) Options() []actuator.Option {
+	var lo []lifecycle.Option
+	if f.ShutdownDelay >= 0 {
+		lo = append(lo, lifecycle.WithShutdownDelay(f.ShutdownDelay))
+	}
+	if f.DrainTimeout >= 0 {
+		lo = append(lo, lifecycle.WithDrainTimeout(f.DrainTimeout))
+	}
+	opts := []actuator.Option{actuator.WithShutdownOptions(lo...)}
+	if f.ShutdownToken != "" {
+		opts = append(opts, actuator.WithShutdownEndpoint(), actuator.WithAuthorizer(actuator.BearerToken(f.ShutdownToken)))
+	}
+	return opts
+}
+
+// BaseURL is a URL a person can paste into a browser for the listen address.
+func (f Flags) BaseURL() string {
+	if strings.HasPrefix(f.Addr, ":") {
+		return "http://localhost" + f.Addr
+	}
+	return "http://" + f.Addr
+}
+
+// PrintURLs prints what there is to try.
+func PrintURLs(name, base, mgmt string) {
+	fmt.Printf(`%s demo
+  app:       %[2]s/   %[2]s/slow?ms=500   %[2]s/users/42
+  index:     %[2]s%[3]s
+  health:    %[2]s%[3]s/health   %[2]s%[3]s/health/liveness   %[2]s%[3]s/health/readiness
+  probes:    %[2]s/livez   %[2]s/readyz
+  info:      %[2]s%[3]s/info
+  metrics:   %[2]s%[3]s/metrics   %[2]s%[3]s/prometheus
+Stop it with Ctrl-C or SIGTERM for a graceful shutdown.
+`, name, base, mgmt)
+}
+
+// Slow answers after ?ms= milliseconds (at most 30 s), to show in-flight
+// requests finishing during a graceful shutdown.
+func Slow(w http.ResponseWriter, r *http.Request) {
+	ms, err := strconv.Atoi(r.URL.Query().Get("ms"))
+	if err != nil || ms < 0 || ms > 30000 {
+		http.Error(w, "ms must be an integer between 0 and 30000", http.StatusBadRequest)
+		return
+	}
+	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		fmt.Fprintf(w, "slept %d ms\n", ms)
+	case <-r.Context().Done():
+	}
+}
+
+// TempDirWritable is the demos' health check: can the process write a file?
+func TempDirWritable(ctx context.Context) error {
+	f, err := os.CreateTemp("", "health-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Remove(name)
+}
+
+func defaultAddr() string {
+	if p := os.Getenv("PORT"); p != "" {
+		return ":" + p
+	}
+	return ":8080"
+}

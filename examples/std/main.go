@@ -1,0 +1,58 @@
+// Command std is the net/http demo: an application with the actuator under
+// /management, probes at /livez and /readyz, and a graceful shutdown on
+// SIGTERM that exits 0 when clean.
+//
+//	go run ./examples/std                       # listens on :$PORT, else :8080
+//	go run ./examples/std -addr 127.0.0.1:9090
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/examples/internal/demo"
+	"github.com/actuatorgo/actuator/health"
+	"github.com/actuatorgo/actuator/lifecycle"
+)
+
+func main() {
+	flags := demo.ParseFlags()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	a := actuator.New(append(flags.Options(),
+		actuator.WithBasePath("/management"),
+		actuator.WithLogger(logger),
+		actuator.WithProbes(),
+		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.Groups("readiness")),
+		actuator.WithInfo("app", map[string]any{"name": "std-demo", "description": "actuator net/http demo"}),
+	)...)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "hello from the net/http demo")
+	})
+	mux.HandleFunc("GET /slow", demo.Slow)
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "user %q\n", r.PathValue("id"))
+	})
+
+	srv := &http.Server{
+		Addr:              flags.Addr,
+		Handler:           a.Middleware(mux), // serves /management/*, /livez, /readyz; the rest goes to mux
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute, // long: idle connections are closed when draining, not before
+	}
+	demo.PrintURLs("net/http", flags.BaseURL(), "/management")
+
+	err := a.Run(context.Background(), srv)
+	if err != nil {
+		logger.Error("shutdown was not clean", "err", err)
+	}
+	a.Close()
+	os.Exit(lifecycle.ExitCode(err))
+}

@@ -1,0 +1,386 @@
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// leaf is one check with its cache, single-flight and threshold state.
+type leaf struct {
+	idx        int
+	name       string // full name, "composite/member" for members
+	fn         StatusFunc
+	timeout    time.Duration // effective: min(check timeout, request timeout)
+	ttl        time.Duration
+	background bool
+	interval   time.Duration
+	delay      time.Duration
+	failN      int
+	succN      int
+	pending    *snapshot // what a background check reports before its first run
+
+	mu      sync.Mutex
+	last    *snapshot // last reported result
+	cur     *flight   // the run requests join, nil when none
+	running bool      // the check function is executing (it may outlive its flight)
+	stable  Status    // reported status after thresholds; "" before the first result
+	fails   int       // consecutive DOWN results
+	succs   int       // consecutive results that are not DOWN
+
+	notified chan struct{} // closed when the last transition has been reported
+}
+
+// flight is one execution of a check, shared by every request that needs it.
+type flight struct {
+	done  chan struct{} // closed when snap is set
+	snap  *snapshot
+	timer *time.Timer
+}
+
+// snapshot is an immutable result, with its JSON pre-encoded so that cached
+// results cost nothing to serve.
+type snapshot struct {
+	info        *statusInfo
+	err         error
+	details     map[string]any // with "duration" and "error"
+	detailsJSON []byte
+	at          time.Time // completion, by the checker's clock
+}
+
+func (c *Checker) newLeaf(name string, e *entry) *leaf {
+	l := &leaf{
+		idx:        len(c.leaves),
+		name:       name,
+		fn:         e.fn,
+		timeout:    c.timeout,
+		ttl:        e.check.ttl,
+		background: e.check.background,
+		interval:   e.check.interval,
+		delay:      e.check.initialDelay,
+		failN:      e.check.failureThreshold,
+		succN:      e.check.successThreshold,
+	}
+	if t := e.check.timeout; t > 0 && t < l.timeout {
+		l.timeout = t
+	}
+	if l.background {
+		l.pending = c.newSnapshot(Unknown, ErrNotChecked, nil, 0, time.Time{})
+	}
+	c.leaves = append(c.leaves, l)
+	return l
+}
+
+// newSnapshot builds a snapshot. It may call user code (Error, MarshalJSON),
+// so callers outside a recover must only pass errors and details of ours.
+func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
+	m := make(map[string]any, len(details)+2)
+	for k, v := range details {
+		m[k] = v
+	}
+	m["duration"] = d.String()
+	if err != nil {
+		m["error"] = err.Error()
+	}
+	b, jerr := json.Marshal(m)
+	if jerr != nil {
+		m = map[string]any{"duration": d.String(), "detailsError": "cannot encode details: " + jerr.Error()}
+		if err != nil {
+			m["error"] = err.Error()
+		}
+		b = mustJSON(m)
+	}
+	return &snapshot{info: c.statusInfo(s), err: err, details: m, detailsJSON: b, at: at}
+}
+
+// acquire returns the leaf's result for a request: a snapshot when one can
+// be served at once, or the flight to wait for.
+func (c *Checker) acquire(ctx context.Context, l *leaf) (*snapshot, *flight) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.background:
+		if l.last == nil {
+			return l.pending, nil
+		}
+		return l.last, nil
+	case l.last != nil && l.ttl > 0 && c.now().Sub(l.last.at) < l.ttl:
+		return l.last, nil
+	case l.cur != nil:
+		return nil, l.cur
+	case l.running:
+		// The last run timed out and its function has not returned: serve
+		// that timeout rather than start a second goroutine.
+		return l.last, nil
+	}
+	return nil, c.startLocked(context.WithoutCancel(ctx), l)
+}
+
+// startLocked starts a run of l; l.mu must be held.
+func (c *Checker) startLocked(parent context.Context, l *leaf) *flight {
+	f := &flight{done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(parent, l.timeout)
+	start := c.now()
+	l.cur, l.running = f, true
+	f.timer = time.AfterFunc(l.timeout, func() {
+		err := &timeoutError{timeout: l.timeout}
+		c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, c.now().Sub(start), c.now()), false, true)
+	})
+	go c.exec(ctx, cancel, l, f, start)
+	return f
+}
+
+// exec runs the check function once, in its own goroutine.
+func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, f *flight, start time.Time) {
+	defer cancel()
+	res, panicked := call(ctx, l.fn)
+	d := c.now().Sub(start)
+	timedOut := false
+	if res.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The check gave up at its deadline: say so, the same way the timer does.
+		timedOut = true
+		if errors.Is(res.Err, context.DeadlineExceeded) {
+			res.Err = &timeoutError{timeout: l.timeout}
+		} else {
+			res.Err = &timeoutError{timeout: l.timeout, err: res.Err}
+		}
+	}
+	status := normalize(res)
+	snap, perr := c.safeSnapshot(status, res, d)
+	if perr != nil {
+		res = Result{Status: Down, Err: perr}
+		status, panicked = Down, true
+		snap = c.newSnapshot(Down, perr, nil, d, c.now())
+	}
+	if panicked && c.logger != nil {
+		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
+			slog.String("check", l.name), slog.String("error", snap.details["error"].(string)))
+	}
+	if c.logger != nil && d > l.timeout/2 && d <= l.timeout {
+		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: slow check",
+			slog.String("check", l.name), slog.Duration("duration", d), slog.Duration("timeout", l.timeout))
+	}
+	c.finish(l, f, res, snap, true, timedOut)
+}
+
+// timeoutError is the error of a check that did not finish in time.
+type timeoutError struct {
+	timeout time.Duration
+	err     error // what the check returned at its deadline, if anything else
+}
+
+func (e *timeoutError) Error() string {
+	if e.err != nil {
+		return fmt.Sprintf("timed out after %v: %v", e.timeout, e.err)
+	}
+	return fmt.Sprintf("timed out after %v", e.timeout)
+}
+
+func (e *timeoutError) Unwrap() []error {
+	if e.err != nil {
+		return []error{context.DeadlineExceeded, e.err}
+	}
+	return []error{context.DeadlineExceeded}
+}
+
+// call runs fn, turning a panic into a DOWN result.
+func call(ctx context.Context, fn StatusFunc) (res Result, panicked bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, panicked = Result{Status: Down, Err: fmt.Errorf("panic: %v", p)}, true
+		}
+	}()
+	return fn(ctx), false
+}
+
+// safeSnapshot builds the snapshot of a check's result, recovering from
+// panics in the user's Error or MarshalJSON methods.
+func (c *Checker) safeSnapshot(s Status, res Result, d time.Duration) (snap *snapshot, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			snap, err = nil, fmt.Errorf("panic while encoding the result: %v", p)
+		}
+	}()
+	return c.newSnapshot(s, res.Err, res.Details, d, c.now()), nil
+}
+
+// finish publishes the result of flight f, once: the first of the function
+// and the timer wins. fromExec marks the function's own return.
+func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExec, timedOut bool) {
+	l.mu.Lock()
+	if fromExec {
+		l.running = false
+	}
+	if f.snap != nil {
+		l.mu.Unlock()
+		return
+	}
+	if fromExec {
+		f.timer.Stop()
+	}
+	from := l.stable
+	to := l.decide(snap.info.status)
+	if to != snap.info.status {
+		snap = &snapshot{info: c.statusInfo(to), err: snap.err, details: snap.details, detailsJSON: snap.detailsJSON, at: snap.at}
+	}
+	f.snap, l.last = snap, snap
+	close(f.done)
+	if l.cur == f {
+		l.cur = nil
+	}
+	// Transitions are reported in order, without holding l.mu: each waits
+	// for the previous one's turn to end.
+	var prev, mine chan struct{}
+	if from != to {
+		prev, mine = l.notified, make(chan struct{})
+		l.notified = mine
+	}
+	l.mu.Unlock()
+
+	if timedOut && c.logger != nil {
+		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: check timed out",
+			slog.String("check", l.name), slog.Duration("timeout", l.timeout))
+	}
+	if mine != nil {
+		if prev != nil {
+			<-prev
+		}
+		if from == "" {
+			from = Unknown
+		}
+		c.notify(l.name, from, to, res.Err)
+		close(mine)
+	}
+}
+
+// decide applies the thresholds to a new raw status and returns the status
+// to report; l.mu must be held.
+func (l *leaf) decide(raw Status) Status {
+	if l.stable == "" {
+		l.stable = raw
+		if raw == Down {
+			l.fails = 1
+		} else {
+			l.succs = 1
+		}
+		return raw
+	}
+	if raw == Down {
+		l.fails++
+		l.succs = 0
+	} else {
+		l.succs++
+		l.fails = 0
+	}
+	switch {
+	case raw == l.stable:
+	case raw == Down:
+		if l.fails >= l.failN {
+			l.stable = Down
+		}
+	case l.stable == Down:
+		if l.succs >= l.succN {
+			l.stable = raw
+		}
+	default: // between statuses that are not DOWN, e.g. UP -> OUT_OF_SERVICE
+		l.stable = raw
+	}
+	return l.stable
+}
+
+func (c *Checker) notify(name string, from, to Status, err error) {
+	if c.logger != nil {
+		level := slog.LevelWarn
+		if to == Up {
+			level = slog.LevelInfo
+		}
+		attrs := []slog.Attr{slog.String("check", name), slog.String("from", string(from)), slog.String("to", string(to))}
+		if err != nil {
+			attrs = append(attrs, slog.Any("error", err))
+		}
+		c.logger.LogAttrs(context.Background(), level, "health: status changed", attrs...)
+	}
+	if c.listener != nil {
+		defer func() {
+			if p := recover(); p != nil && c.logger != nil {
+				c.logger.LogAttrs(context.Background(), slog.LevelError, "health: listener panicked",
+					slog.String("check", name), slog.Any("panic", p))
+			}
+		}()
+		c.listener(name, from, to)
+	}
+}
+
+// runBackground runs l every interval until Close.
+func (c *Checker) runBackground(l *leaf) {
+	defer c.wg.Done()
+	t := time.NewTimer(l.delay)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		var f *flight
+		l.mu.Lock()
+		if !l.running { // a hung run keeps its timeout result until it returns
+			f = c.startLocked(c.bgCtx, l)
+		}
+		l.mu.Unlock()
+		if f != nil {
+			select {
+			case <-f.done:
+			case <-c.stop:
+				return
+			}
+		}
+		t.Reset(l.interval)
+	}
+}
+
+// evalState is the per-request scratch space, pooled.
+type evalState struct {
+	snaps   []*snapshot
+	flights []*flight
+	authz   int8 // 0 not asked yet, 1 authorized, -1 not
+}
+
+func (c *Checker) getState() *evalState { return c.states.Get().(*evalState) }
+
+func (c *Checker) putState(st *evalState) {
+	clear(st.snaps)
+	clear(st.flights)
+	st.authz = 0
+	c.states.Put(st)
+}
+
+// evaluate fills st.snaps for leaves: cached results at once, the others
+// run concurrently (or joined) and awaited until done or ctx ends.
+func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
+	waiting := false
+	for _, l := range leaves {
+		st.snaps[l.idx], st.flights[l.idx] = c.acquire(ctx, l)
+		waiting = waiting || st.flights[l.idx] != nil
+	}
+	if !waiting {
+		return
+	}
+	for _, l := range leaves {
+		f := st.flights[l.idx]
+		if f == nil {
+			continue
+		}
+		select {
+		case <-f.done:
+			st.snaps[l.idx] = f.snap
+		case <-ctx.Done():
+			err := fmt.Errorf("request ended before the check finished: %w", ctx.Err())
+			st.snaps[l.idx] = c.newSnapshot(Down, err, nil, 0, c.now())
+		}
+	}
+}

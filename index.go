@@ -1,0 +1,128 @@
+package actuator
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
+)
+
+// indexEntry is one link of the discovery index, rendered once by New up
+// to the base URL, which depends on the request.
+type indexEntry struct {
+	name      string // "health", "health-path"
+	suffix    string // "/health", "/health/{*path}"
+	templated bool
+}
+
+// buildIndex lists the discovery links of the exposed endpoints, in the
+// order Spring Boot writes them: each endpoint, then its templated forms.
+func buildIndex(order []*Endpoint) []indexEntry {
+	var out []indexEntry
+	for _, e := range order {
+		for _, l := range e.links {
+			out = append(out, indexEntry{name: l.name, suffix: "/" + e.ID + l.suffix, templated: true})
+		}
+		out = append(out, indexEntry{name: e.ID, suffix: "/" + e.ID})
+	}
+	return out
+}
+
+// serveIndex answers the discovery index: {"_links":{"self":...,...}}, with
+// hrefs built from the request so they work behind any mount prefix.
+func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		httpx.MethodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	ct, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
+		return
+	}
+	base := jsonText(a.baseURL(r))
+	size := 64 + len(base)
+	for _, e := range a.indexAnon {
+		size += 48 + len(e.name) + len(base) + len(e.suffix)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"_links":{"self":{"href":"`...)
+	b = append(b, base...)
+	b = append(b, `","templated":false}`...)
+	for _, e := range a.indexAnon {
+		b = append(b, `,"`...)
+		b = append(b, e.name...)
+		b = append(b, `":{"href":"`...)
+		b = append(b, base...)
+		b = append(b, e.suffix...)
+		if e.templated {
+			b = append(b, `","templated":true}`...)
+		} else {
+			b = append(b, `","templated":false}`...)
+		}
+	}
+	b = append(b, "}}"...)
+	httpx.WriteBody(w, r, http.StatusOK, ct, b)
+}
+
+// baseURL is the absolute URL of the index the client asked for:
+// scheme and host of the request (or of X-Forwarded-* when trusted), and the
+// path the client used, before any prefix was stripped on the way.
+func (a *Actuator) baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	prefix := ""
+	if a.trustForwarded {
+		if p := firstValue(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+			scheme = p
+		}
+		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {
+			host = h
+		}
+		if p := firstValue(r.Header.Get("X-Forwarded-Prefix")); strings.HasPrefix(p, "/") {
+			prefix = strings.TrimRight(p, "/")
+		}
+	}
+	return scheme + "://" + host + prefix + strings.TrimRight(requestPath(r), "/")
+}
+
+// requestPath is the escaped path the client sent. RequestURI survives
+// http.StripPrefix and routers that rewrite URL.Path; URL.Path is the
+// fallback for requests built in code.
+func requestPath(r *http.Request) string {
+	if uri := r.RequestURI; uri != "" {
+		if uri[0] == '/' {
+			if i := strings.IndexByte(uri, '?'); i >= 0 {
+				uri = uri[:i]
+			}
+			return uri
+		}
+		if u, err := url.ParseRequestURI(uri); err == nil {
+			return u.EscapedPath()
+		}
+	}
+	return r.URL.EscapedPath()
+}
+
+func firstValue(v string) string {
+	if i := strings.IndexByte(v, ','); i >= 0 {
+		v = v[:i]
+	}
+	return strings.TrimSpace(v)
+}
+
+// jsonText escapes s for use inside a JSON string.
+func jsonText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			b, _ := json.Marshal(s)
+			return string(b[1 : len(b)-1])
+		}
+	}
+	return s
+}

@@ -1,0 +1,50 @@
+package info_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/actuatorgo/actuator/info"
+)
+
+func Example() {
+	ep := info.New(
+		info.WithGitMode(info.GitFull),
+		info.WithValue("app", map[string]any{"team": "payments"}),
+		info.WithContributor("queue", func(ctx context.Context) (any, error) {
+			return nil, errors.New("broker unreachable")
+		}),
+	)
+
+	// The actuator mounts ep under /actuator/info; here it is mounted by hand.
+	mux := http.NewServeMux()
+	mux.Handle("/info", http.StripPrefix("/info", ep))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/info")
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"))
+	fmt.Println(strings.Contains(string(body), `"app":{"team":"payments"}`))
+	fmt.Println(strings.Contains(string(body), `"queue":{"error":"broker unreachable"}`))
+	// Output:
+	// 200 application/vnd.spring-boot.actuator.v3+json
+	// true
+	// true
+}
+
+func ExampleEndpoint_Info() {
+	ep := info.New(info.WithValue("region", "eu-west-1"))
+	doc := ep.Info(context.Background())
+	fmt.Println(doc["region"])
+	// Output: eu-west-1
+}

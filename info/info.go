@@ -1,0 +1,286 @@
+package info
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
+)
+
+// processStart approximates the process start time: package variables are
+// initialised before main runs.
+var processStart = time.Now()
+
+// Endpoint serves /info. It is immutable after [New] and safe for
+// concurrent use.
+type Endpoint struct {
+	entries  []entry // sorted by key, one per top-level section
+	timeout  time.Duration
+	funcs    int // how many entries are contributors
+	maxProcs func() int
+	// The go section is encoded as goPrefix + GOMAXPROCS + goSuffix, since
+	// GOMAXPROCS may change while the process runs.
+	goPrefix, goSuffix []byte
+	goStatic           map[string]any
+	sizeHint           int
+	bufs               sync.Pool
+}
+
+var _ http.Handler = (*Endpoint)(nil)
+
+type kind int
+
+const (
+	kindStatic kind = iota
+	kindGo
+	kindFunc
+)
+
+type entry struct {
+	key     string
+	keyJSON []byte // `"key":`
+	kind    kind
+	value   any  // kindStatic: the value
+	builtin bool // value is one of our maps, deep-copied by Info
+	raw     []byte
+	fn      func(ctx context.Context) (any, error)
+}
+
+// New builds the endpoint. It reads the build info and the link-time stamps
+// and encodes every static section once; only the contributors and
+// GOMAXPROCS are computed per request. It panics on an empty key, a nil
+// contributor or a [WithValue] value that cannot be encoded to JSON.
+func New(opts ...Option) *Endpoint {
+	c := config{gitMode: GitSimple, goOn: true, timeout: DefaultContributorTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultContributorTimeout
+	}
+	env := c.env
+	if env == nil {
+		env = realEnvironment()
+	}
+	e := &Endpoint{timeout: c.timeout, maxProcs: env.maxProcs}
+
+	byKey := map[string]entry{}
+	addStatic := func(key string, v map[string]any) {
+		if len(v) > 0 {
+			byKey[key] = entry{key: key, kind: kindStatic, value: v, builtin: true}
+		}
+	}
+	addStatic("build", buildSection(env))
+	addStatic("git", gitSection(env, c.gitMode))
+	if c.goOn {
+		e.goStatic = goSection(env, c.gitMode)
+		e.goPrefix, e.goSuffix = splitAround(e.goStatic, "gomaxprocs")
+		byKey["go"] = entry{key: "go", kind: kindGo}
+	}
+	if c.process || c.hostname {
+		addStatic("process", processSection(env, c.process, c.hostname))
+	}
+	if deps := dependencies(env); (c.deps == nil && c.gitMode == GitFull || c.deps != nil && *c.deps) && len(deps) > 0 {
+		byKey["dependencies"] = entry{key: "dependencies", kind: kindStatic, value: deps, builtin: true}
+	}
+	for _, ct := range c.contribs {
+		if ct.key == "" {
+			panic("info: empty section key")
+		}
+		if ct.isFunc && ct.fn == nil {
+			panic(fmt.Sprintf("info: nil contributor for key %q", ct.key))
+		}
+		if ct.isFunc {
+			byKey[ct.key] = entry{key: ct.key, kind: kindFunc, fn: ct.fn}
+		} else {
+			byKey[ct.key] = entry{key: ct.key, kind: kindStatic, value: ct.value}
+		}
+	}
+	for _, en := range byKey {
+		k, _ := json.Marshal(en.key)
+		en.keyJSON = append(k, ':')
+		if en.kind == kindStatic {
+			raw, err := json.Marshal(en.value)
+			if err != nil {
+				panic(fmt.Sprintf("info: value for key %q cannot be encoded: %v", en.key, err))
+			}
+			en.raw = raw
+			e.sizeHint += len(raw)
+		}
+		if en.kind == kindFunc {
+			e.funcs++
+		}
+		e.sizeHint += len(en.keyJSON) + 1
+		e.entries = append(e.entries, en)
+	}
+	slices.SortFunc(e.entries, func(a, b entry) int {
+		switch {
+		case a.key < b.key:
+			return -1
+		case a.key > b.key:
+			return 1
+		}
+		return 0
+	})
+	e.sizeHint += len(e.goPrefix) + len(e.goSuffix) + 16
+	return e
+}
+
+// ServeHTTP serves the info document for the relative paths "" and "/";
+// any other path is a 404 and any method but GET and HEAD a 405.
+func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "" && r.URL.Path != "/" {
+		httpx.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		httpx.MethodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	bp, _ := e.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, 0, e.sizeHint)
+		bp = &b
+	}
+	body := e.appendJSON((*bp)[:0], r.Context())
+	httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), body)
+	if cap(body) <= maxPooledBody {
+		*bp = body
+		e.bufs.Put(bp)
+	}
+}
+
+// maxPooledBody keeps a contributor's one-off huge answer from pinning
+// memory in the buffer pool.
+const maxPooledBody = 64 << 10
+
+// Info returns the info document as a fresh map, the same content
+// ServeHTTP encodes. Built-in sections are copies the caller may modify;
+// [WithValue] values are returned as given.
+func (e *Endpoint) Info(ctx context.Context) map[string]any {
+	results := e.runContributors(ctx)
+	out := make(map[string]any, len(e.entries))
+	fi := 0
+	for _, en := range e.entries {
+		switch en.kind {
+		case kindStatic:
+			if en.builtin {
+				out[en.key] = deepCopy(en.value)
+			} else {
+				out[en.key] = en.value
+			}
+		case kindGo:
+			m := deepCopy(e.goStatic).(map[string]any)
+			m["gomaxprocs"] = e.maxProcs()
+			out[en.key] = m
+		case kindFunc:
+			res := results[fi]
+			fi++
+			if res.err == nil {
+				if _, err := json.Marshal(res.value); err != nil {
+					res.err = fmt.Errorf("cannot encode value: %w", err)
+				}
+			}
+			if res.err != nil {
+				out[en.key] = map[string]any{"error": res.err.Error()}
+			} else {
+				out[en.key] = res.value
+			}
+		}
+	}
+	return out
+}
+
+func (e *Endpoint) appendJSON(b []byte, ctx context.Context) []byte {
+	results := e.runContributors(ctx)
+	b = append(b, '{')
+	fi := 0
+	for i, en := range e.entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, en.keyJSON...)
+		switch en.kind {
+		case kindStatic:
+			b = append(b, en.raw...)
+		case kindGo:
+			b = append(b, e.goPrefix...)
+			b = strconv.AppendInt(b, int64(e.maxProcs()), 10)
+			b = append(b, e.goSuffix...)
+		case kindFunc:
+			b = appendResult(b, results[fi])
+			fi++
+		}
+	}
+	return append(b, '}')
+}
+
+func appendResult(b []byte, res result) []byte {
+	if res.err == nil {
+		raw, err := json.Marshal(res.value)
+		if err == nil {
+			return append(b, raw...)
+		}
+		res.err = fmt.Errorf("cannot encode value: %w", err)
+	}
+	raw, _ := json.Marshal(map[string]string{"error": res.err.Error()})
+	return append(b, raw...)
+}
+
+func realEnvironment() *environment {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
+	}
+	return &environment{
+		build:     bi,
+		stamps:    linkStamps(),
+		goVersion: runtime.Version(),
+		goos:      runtime.GOOS,
+		goarch:    runtime.GOARCH,
+		compiler:  runtime.Compiler,
+		maxProcs:  func() int { return runtime.GOMAXPROCS(0) },
+		pid:       os.Getpid(),
+		ppid:      os.Getppid(),
+		numCPU:    runtime.NumCPU(),
+		start:     processStart,
+		hostname:  os.Hostname,
+	}
+}
+
+// deepCopy copies the maps and slices New builds; other values are
+// immutable (strings, numbers, bools).
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = deepCopy(x)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, x := range v {
+			s[i] = deepCopy(x)
+		}
+		return s
+	case map[string]string:
+		m := make(map[string]string, len(v))
+		for k, x := range v {
+			m[k] = x
+		}
+		return m
+	}
+	return v
+}

@@ -1,0 +1,152 @@
+package info
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// GitMode selects how much of the VCS metadata the git section shows, as
+// Spring Boot's management.info.git.mode and express-actuator's infoGitMode.
+type GitMode int
+
+const (
+	// GitSimple shows the branch and the commit's abbreviated id and time.
+	GitSimple GitMode = iota
+	// GitFull shows the full and abbreviated commit id, the dirty flag,
+	// the VCS system and the release tag, and turns on the dependency
+	// list (see [WithDependencies]).
+	GitFull
+)
+
+// String returns "simple" or "full".
+func (m GitMode) String() string {
+	switch m {
+	case GitSimple:
+		return "simple"
+	case GitFull:
+		return "full"
+	}
+	return fmt.Sprintf("GitMode(%d)", int(m))
+}
+
+// ParseGitMode parses "simple" or "full" (any case), for configuration read
+// from flags or the environment.
+func ParseGitMode(s string) (GitMode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "simple":
+		return GitSimple, nil
+	case "full":
+		return GitFull, nil
+	}
+	return GitSimple, fmt.Errorf("info: unknown git mode %q (want simple or full)", s)
+}
+
+// DefaultContributorTimeout bounds each request's contributors unless
+// [WithContributorTimeout] says otherwise.
+const DefaultContributorTimeout = 2 * time.Second
+
+// Option configures an [Endpoint].
+type Option func(*config)
+
+type contributor struct {
+	key    string
+	value  any                                    // static value, when !isFunc
+	fn     func(ctx context.Context) (any, error) // dynamic value
+	isFunc bool
+}
+
+type config struct {
+	gitMode  GitMode
+	goOn     bool
+	process  bool
+	hostname bool
+	deps     *bool // nil: follow gitMode
+	timeout  time.Duration
+	contribs []contributor
+	env      *environment // nil: the real process; set by tests
+}
+
+// WithValue adds a static section under key. The value is encoded to JSON
+// once, in [New]; it must be encodable, or New panics. A key that names a
+// built-in section (build, git, go, process, dependencies) replaces it; of
+// two options with the same key the later wins.
+func WithValue(key string, value any) Option {
+	return func(c *config) { c.contribs = append(c.contribs, contributor{key: key, value: value}) }
+}
+
+// WithContributor adds a section under key whose value fn computes on every
+// request. fn gets the request's context bounded by the contributor timeout
+// ([WithContributorTimeout], default [DefaultContributorTimeout]), and must
+// return when it is done. All contributors of a request run concurrently.
+// An error, a panic, a timeout or a value that cannot be encoded shows as
+// {"error":"..."} under key; the rest of the response is unaffected.
+func WithContributor(key string, fn func(ctx context.Context) (any, error)) Option {
+	return func(c *config) { c.contribs = append(c.contribs, contributor{key: key, fn: fn, isFunc: true}) }
+}
+
+// WithContributorTimeout sets how long a request waits for its
+// contributors. Default [DefaultContributorTimeout]; d <= 0 restores it.
+func WithContributorTimeout(d time.Duration) Option {
+	return func(c *config) { c.timeout = d }
+}
+
+// WithGitMode sets the git mode. Default [GitSimple].
+func WithGitMode(m GitMode) Option {
+	return func(c *config) { c.gitMode = m }
+}
+
+// WithGo shows or hides the go section: Go version, GOOS, GOARCH, compiler
+// and GOMAXPROCS, plus the safe build settings (CGO_ENABLED, -trimpath,
+// -tags, GOAMD64...) in full git mode; never -ldflags or compiler flags.
+// Default on: it says which toolchain built the binary, which is part of
+// "what is running", and reveals nothing an attacker could not fingerprint
+// anyway. Turn it off if you do not want to advertise the Go release.
+func WithGo(enabled bool) Option {
+	return func(c *config) { c.goOn = enabled }
+}
+
+// WithProcess shows or hides the process section: pid, parent pid, CPU
+// count and start time. Default off, as in Spring Boot: it describes the
+// host, not the build.
+func WithProcess(enabled bool) Option {
+	return func(c *config) { c.process = enabled }
+}
+
+// WithHostname adds the host name to the process section (and shows that
+// section even when [WithProcess] is off). Default off: host names reveal
+// infrastructure naming.
+func WithHostname(enabled bool) Option {
+	return func(c *config) { c.hostname = enabled }
+}
+
+// WithDependencies shows or hides the dependencies section: every module
+// linked into the binary, with its version and checksum (a small SBOM).
+// Default: on in [GitFull] mode, off in [GitSimple] mode.
+func WithDependencies(enabled bool) Option {
+	return func(c *config) { c.deps = &enabled }
+}
+
+// environment is everything New reads from the process and the build. The
+// real one comes from the runtime; tests substitute their own.
+type environment struct {
+	build     *debug.BuildInfo // nil when ReadBuildInfo fails
+	stamps    stamps
+	goVersion string
+	goos      string
+	goarch    string
+	compiler  string
+	maxProcs  func() int
+	pid       int
+	ppid      int
+	numCPU    int
+	start     time.Time
+	hostname  func() (string, error)
+}
+
+// withEnvironment substitutes the process and build facts (tests only).
+func withEnvironment(env *environment) Option {
+	return func(c *config) { c.env = env }
+}

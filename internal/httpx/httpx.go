@@ -1,0 +1,133 @@
+// Package httpx holds the HTTP and JSON helpers shared by the actuator's
+// packages: content negotiation results, JSON bodies, and JSON errors in
+// Spring Boot Actuator's shape.
+package httpx
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Media types the actuator answers with.
+const (
+	// MediaTypeV3 is Spring Boot Actuator's v3 media type, served when the
+	// client accepts it, sends no Accept header or accepts anything.
+	MediaTypeV3 = "application/vnd.spring-boot.actuator.v3+json"
+	// MediaTypeJSON is served when the client asks for plain JSON.
+	MediaTypeJSON = "application/json"
+)
+
+type ctxKey int
+
+const (
+	keyContentType ctxKey = iota
+	keyOriginalPath
+)
+
+// WithContentType returns r carrying the negotiated response content type.
+func WithContentType(r *http.Request, contentType string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), keyContentType, contentType))
+}
+
+// ContentType is the content type negotiated for r, MediaTypeV3 when none was.
+func ContentType(r *http.Request) string {
+	if ct, ok := r.Context().Value(keyContentType).(string); ok {
+		return ct
+	}
+	return MediaTypeV3
+}
+
+// WithOriginalPath returns r remembering the path the client asked for,
+// before any prefix was stripped.
+func WithOriginalPath(r *http.Request, path string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), keyOriginalPath, path))
+}
+
+// OriginalPath is the path the client asked for, as recorded by
+// WithOriginalPath, or r.URL.Path when none was recorded.
+func OriginalPath(r *http.Request) string {
+	if p, ok := r.Context().Value(keyOriginalPath).(string); ok {
+		return p
+	}
+	return r.URL.Path
+}
+
+// SetSecurityHeaders sets the headers every actuator response carries.
+func SetSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+}
+
+// WriteJSON encodes v and writes it with status and the negotiated content
+// type. The body is encoded before anything is written, so an encoding error
+// still gets a clean 500. HEAD requests get the headers without the body.
+func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		WriteError(w, r, http.StatusInternalServerError, "cannot encode response: "+err.Error())
+		return
+	}
+	WriteBody(w, r, status, ContentType(r), body)
+}
+
+// WriteBody writes a pre-encoded body with status and contentType.
+func WriteBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+	h := w.Header()
+	SetSecurityHeaders(h)
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// ErrorBody is the JSON shape of every error response, as Spring Boot
+// writes it.
+type ErrorBody struct {
+	Timestamp string `json:"timestamp"`
+	Status    int    `json:"status"`
+	Error     string `json:"error"`
+	Message   string `json:"message"`
+	Path      string `json:"path"`
+}
+
+// maxPathInError bounds the path echoed in an error body, so a hostile
+// path of megabytes is not sent back whole.
+const maxPathInError = 256
+
+// WriteError writes an error body for status. The content type follows the
+// negotiation when one happened; errors raised before it (406 included) use
+// application/json.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	path := OriginalPath(r)
+	if len(path) > maxPathInError {
+		path = path[:maxPathInError] + "..."
+	}
+	body, _ := json.Marshal(ErrorBody{
+		Timestamp: time.Now().UTC().Format(time.RFC3339Nano),
+		Status:    status,
+		Error:     http.StatusText(status),
+		Message:   message,
+		Path:      path,
+	})
+	ct := MediaTypeJSON
+	if v, ok := r.Context().Value(keyContentType).(string); ok {
+		ct = v
+	}
+	WriteBody(w, r, status, ct, body)
+}
+
+// MethodNotAllowed writes a 405 with an Allow header listing allowed.
+func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
+	w.Header().Set("Allow", allowed)
+	WriteError(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed; allowed: "+allowed)
+}
+
+// NotFound writes the actuator's 404.
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	WriteError(w, r, http.StatusNotFound, "no endpoint at this path")
+}

@@ -1,0 +1,37 @@
+// Package lifecycle runs HTTP servers and shuts them down without dropping a
+// request: it holds the readiness and liveness state that the probes report,
+// handles SIGTERM and SIGINT, and carries out the shutdown sequence once,
+// whatever triggers it (a signal, the shutdown endpoint, a failed task, a
+// cancelled context, a call to [Lifecycle.Shutdown]).
+//
+// # Usage
+//
+//	lc := lifecycle.New(lifecycle.WithLogger(slog.Default()))
+//	lc.OnShutdown("db", func(ctx context.Context) error { return db.Close() })
+//	srv := &http.Server{Addr: ":8080", Handler: mux, IdleTimeout: 2 * time.Minute}
+//	err := lc.Run(context.Background(), srv)
+//	os.Exit(lifecycle.ExitCode(err))
+//
+// # The sequence
+//
+//  1. The trigger: readiness turns not-ready at once ([PhaseDelaying]);
+//     liveness stays up. Responses now carry "Connection: close".
+//  2. The delay ([WithShutdownDelay]): the servers keep accepting and serving
+//     while load balancers and Kubernetes endpoints notice the readiness
+//     failure and stop routing here.
+//  3. The drain ([PhaseDraining], [WithDrainTimeout]): the app listeners
+//     close, idle keep-alive connections close at once, in-flight requests
+//     finish; [Lifecycle.Draining] closes, [Lifecycle.OnDrain] callbacks run
+//     (for hijacked connections) and the contexts of [Lifecycle.Go] tasks are
+//     cancelled.
+//  4. At the drain deadline, request contexts are cancelled; the connections
+//     left are counted, logged and closed.
+//  5. Blocking tasks ([Lifecycle.Hold], [Lifecycle.Go]) are awaited, bounded
+//     by the overall deadline ([WithShutdownTimeout]).
+//  6. Cleanup hooks ([Lifecycle.OnShutdown], [PhaseCleanup]) run in reverse
+//     registration order, each bounded by [WithHookTimeout]; errors joined.
+//  7. The management server ([WithManagementServer]), which kept answering
+//     probes all along, stops last; Run returns; [ExitCode] maps its error.
+//
+// A second signal exits the process at once.
+package lifecycle

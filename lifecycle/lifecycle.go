@@ -1,0 +1,615 @@
+package lifecycle
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Phase is where a Lifecycle stands. It is reported in readiness details.
+type Phase string
+
+// The phases, in order.
+const (
+	// PhaseIdle: Run has not been called. Readiness is reported up (unless
+	// SetReady(false)), so that a program serving by other means is not held
+	// out of rotation forever.
+	PhaseIdle Phase = "idle"
+	// PhaseStarting: Run is binding the listeners; not ready.
+	PhaseStarting Phase = "starting"
+	// PhaseServing: every listener is bound and serving; ready.
+	PhaseServing Phase = "serving"
+	// PhaseDelaying: the shutdown started; readiness is down while the
+	// servers keep accepting, so that load balancers stop routing here.
+	PhaseDelaying Phase = "delaying"
+	// PhaseDraining: the app listeners are closed; in-flight requests and
+	// blocking tasks finish.
+	PhaseDraining Phase = "draining"
+	// PhaseCleanup: the cleanup hooks run.
+	PhaseCleanup Phase = "cleanup"
+	// PhaseStopped: the sequence is over; Done is closed.
+	PhaseStopped Phase = "stopped"
+)
+
+var phases = [...]Phase{PhaseIdle, PhaseStarting, PhaseServing, PhaseDelaying, PhaseDraining, PhaseCleanup, PhaseStopped}
+
+const (
+	idxIdle int32 = iota
+	idxStarting
+	idxServing
+	idxDelaying
+	idxDraining
+	idxCleanup
+	idxStopped
+)
+
+// Errors a Lifecycle returns, joined, from Run.
+var (
+	// ErrDrainTimeout: connections were still active at the drain deadline;
+	// their request contexts were cancelled and they were closed.
+	ErrDrainTimeout = errors.New("lifecycle: drain deadline reached")
+	// ErrHookTimeout: a cleanup hook did not return within its timeout.
+	ErrHookTimeout = errors.New("lifecycle: cleanup hook timed out")
+	// ErrShutdownTimeout: blocking tasks still held the shutdown open at the
+	// overall deadline.
+	ErrShutdownTimeout = errors.New("lifecycle: shutdown deadline reached")
+	// ErrAlreadyRunning: Run was called a second time.
+	ErrAlreadyRunning = errors.New("lifecycle: Run called twice")
+)
+
+// ExitCode maps the error Run returns to a process exit status: 0 when the
+// shutdown was clean, 1 otherwise (drain or hook timeout, hook error, server
+// or task failure).
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	return 1
+}
+
+// Lifecycle runs HTTP servers, holds the readiness and liveness state, and
+// carries out the graceful shutdown sequence once, whatever triggers it.
+// Its methods are safe for concurrent use.
+type Lifecycle struct {
+	cfg config
+
+	phase     atomic.Int32
+	userReady atomic.Bool
+	userLive  atomic.Bool
+
+	mu        sync.Mutex
+	runCalled bool
+	triggered bool
+	reason    string
+	started   chan struct{} // closed once Run has bound (or failed to); nil until Run
+	served    bool
+	apps      []*tracked
+	mgmt      *tracked
+	hooks     []hook
+	onDrain   []func()
+	holds     map[uint64]string
+	nextHold  uint64
+	holdsWait chan struct{} // closed at the next release; nil when nobody waits
+	errs      []error
+	result    error
+
+	draining   chan struct{}
+	done       chan struct{}
+	taskCtx    context.Context
+	taskCancel context.CancelFunc
+	reqCtx     context.Context
+	reqCancel  context.CancelFunc
+}
+
+type hook struct {
+	name string
+	fn   func(ctx context.Context) error
+}
+
+// New returns a Lifecycle configured by opts. With no option it handles
+// SIGTERM and SIGINT and uses the documented defaults.
+func New(opts ...Option) *Lifecycle {
+	l := &Lifecycle{
+		cfg:      defaultConfig(),
+		holds:    make(map[uint64]string),
+		draining: make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&l.cfg)
+		}
+	}
+	l.userReady.Store(true)
+	l.userLive.Store(true)
+	l.taskCtx, l.taskCancel = context.WithCancel(context.Background())
+	l.reqCtx, l.reqCancel = context.WithCancel(context.Background())
+	return l
+}
+
+// Phase returns the current phase.
+func (l *Lifecycle) Phase() Phase { return phases[l.phase.Load()] }
+
+// Ready reports whether the process should receive traffic: true before Run
+// (see PhaseIdle) and while serving, unless SetReady(false); false while Run
+// binds its listeners and from the moment the shutdown starts.
+func (l *Lifecycle) Ready() bool {
+	p := l.phase.Load()
+	return (p == idxIdle || p == idxServing) && l.userReady.Load()
+}
+
+// SetReady sets the application's own readiness, for warm-up or
+// maintenance. It cannot bring readiness back once the shutdown started.
+func (l *Lifecycle) SetReady(ready bool) { l.userReady.Store(ready) }
+
+// Live reports liveness. It stays true during the shutdown: a draining
+// process is not a broken one, and must not be restarted.
+func (l *Lifecycle) Live() bool { return l.userLive.Load() }
+
+// SetLive sets liveness; false asks the orchestrator to restart the process.
+func (l *Lifecycle) SetLive(live bool) { l.userLive.Store(live) }
+
+// Done is closed when the shutdown sequence has completed.
+func (l *Lifecycle) Done() <-chan struct{} { return l.done }
+
+// Err returns the result of the shutdown sequence once Done is closed (the
+// error Run returns), and nil before.
+func (l *Lifecycle) Err() error {
+	select {
+	case <-l.done:
+	default:
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.result
+}
+
+// Draining is closed when the drain starts (the app listeners close). Long
+// responses (SSE, streaming) and hijacked connections (WebSocket) select on
+// it to end their stream or send a close frame.
+func (l *Lifecycle) Draining() <-chan struct{} { return l.draining }
+
+// OnDrain registers fn to be called, in its own goroutine, when the drain
+// starts. It is meant for hijacked connections (WebSocket, raw TCP
+// upgrades), which http.Server.Shutdown neither closes nor waits for: fn
+// should start their graceful close and return. To have the shutdown wait
+// for such a connection, take a Hold for its lifetime. Registering after the
+// drain started calls fn at once.
+func (l *Lifecycle) OnDrain(fn func()) {
+	if fn == nil {
+		return
+	}
+	l.mu.Lock()
+	if l.phase.Load() < idxDraining {
+		l.onDrain = append(l.onDrain, fn)
+		l.mu.Unlock()
+		return
+	}
+	l.mu.Unlock()
+	go fn()
+}
+
+// OnShutdown registers a cleanup hook (closing a database pool, releasing a
+// file lock, flushing telemetry). Hooks run after the drain, in reverse
+// registration order, one at a time, each bounded by the hook timeout and
+// the overall deadline; a failing or hung hook does not stop the next one.
+// Their errors are joined into Run's result. A panic in a hook is an error.
+func (l *Lifecycle) OnShutdown(name string, fn func(ctx context.Context) error) {
+	if fn == nil {
+		panic("lifecycle: OnShutdown with a nil func")
+	}
+	l.mu.Lock()
+	l.hooks = append(l.hooks, hook{name: name, fn: fn})
+	l.mu.Unlock()
+}
+
+// Hold registers a blocking task (a batch, a message being processed) that
+// holds the shutdown open until release is called, bounded by the overall
+// deadline: the cleanup hooks run only once every hold is released or the
+// deadline passed. release may be called more than once.
+func (l *Lifecycle) Hold(name string) (release func()) {
+	l.mu.Lock()
+	id := l.nextHold
+	l.nextHold++
+	l.holds[id] = name
+	l.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			delete(l.holds, id)
+			ch := l.holdsWait
+			l.holdsWait = nil
+			l.mu.Unlock()
+			if ch != nil {
+				close(ch)
+			}
+		})
+	}
+}
+
+// Go runs fn in its own goroutine as a blocking task: it holds the shutdown
+// open until fn returns. fn's context is cancelled when the drain starts
+// (after the delay), its cue to finish the current unit of work and return.
+// A non-nil error other than a context error once ctx is done, or a panic,
+// triggers the shutdown and is joined into Run's result.
+func (l *Lifecycle) Go(name string, fn func(ctx context.Context) error) {
+	release := l.Hold(name)
+	go func() {
+		defer release()
+		err := callSafely(l.taskCtx, fn)
+		if err == nil || (l.taskCtx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))) {
+			return
+		}
+		l.addErr(fmt.Errorf("task %q: %w", name, err))
+		l.Shutdown("task " + name + " failed")
+	}()
+}
+
+func callSafely(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return fn(ctx)
+}
+
+func (l *Lifecycle) addErr(err error) {
+	l.mu.Lock()
+	l.errs = append(l.errs, err)
+	l.mu.Unlock()
+}
+
+// Shutdown starts the shutdown sequence and returns at once. Only the first
+// call does anything, whatever makes it (a signal, the shutdown endpoint, a
+// failed task, a cancelled Run context, a direct call); later calls are
+// ignored. Readiness turns down before Shutdown returns. Without Run the
+// sequence still runs (delay, blocking tasks, hooks) and closes Done.
+func (l *Lifecycle) Shutdown(reason string) {
+	l.mu.Lock()
+	if l.triggered {
+		l.mu.Unlock()
+		return
+	}
+	l.triggered = true
+	l.reason = reason
+	l.phase.Store(idxDelaying)
+	started := l.started
+	l.mu.Unlock()
+	go l.sequence(time.Now(), started)
+}
+
+func (l *Lifecycle) log(msg string, args ...any) {
+	if l.cfg.logger != nil {
+		l.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, msg, argsToAttrs(args)...)
+	}
+}
+
+func (l *Lifecycle) warn(msg string, args ...any) {
+	if l.cfg.logger != nil {
+		l.cfg.logger.LogAttrs(context.Background(), slog.LevelWarn, msg, argsToAttrs(args)...)
+	}
+}
+
+func argsToAttrs(args []any) []slog.Attr {
+	attrs := make([]slog.Attr, 0, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		key, _ := args[i].(string)
+		attrs = append(attrs, slog.Any(key, args[i+1]))
+	}
+	return attrs
+}
+
+// Addrs returns the bound addresses, app servers first (in Run's order),
+// then the management server; nil before Run has bound them.
+func (l *Lifecycle) Addrs() []net.Addr {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.served {
+		return nil
+	}
+	var addrs []net.Addr
+	for _, t := range l.apps {
+		addrs = append(addrs, t.ln.Addr())
+	}
+	if l.mgmt != nil {
+		addrs = append(addrs, l.mgmt.ln.Addr())
+	}
+	return addrs
+}
+
+// Run binds a listener for every server (and the management server), turns
+// readiness on once all are bound, serves, and blocks until the shutdown
+// sequence has completed. A configured signal, the cancellation of ctx or a
+// call to Shutdown starts the sequence. The error is nil after a clean
+// shutdown; otherwise it joins what went wrong (see ExitCode).
+//
+// Run sets fields of the servers, chaining what the caller set: Handler
+// (responses carry "Connection: close" once the shutdown started; nil means
+// http.DefaultServeMux), BaseContext (request contexts are cancelled at the
+// drain deadline) and ConnState (connections are tracked to know when the
+// drain is over and count what is left). A server whose TLSConfig carries
+// certificates is served with TLS.
+func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
+	l.mu.Lock()
+	if l.runCalled {
+		l.mu.Unlock()
+		return ErrAlreadyRunning
+	}
+	l.runCalled = true
+	if l.triggered {
+		l.mu.Unlock()
+		<-l.done
+		return l.result
+	}
+	l.started = make(chan struct{})
+	l.phase.Store(idxStarting)
+	l.mu.Unlock()
+
+	begin := time.Now()
+	var sigCh chan os.Signal
+	if len(l.cfg.signals) > 0 {
+		sigCh = make(chan os.Signal, 2)
+		signal.Notify(sigCh, l.cfg.signals...)
+		defer signal.Stop(sigCh)
+	}
+	watchDone := make(chan struct{})
+	go l.watch(ctx, sigCh, watchDone)
+
+	var all []*tracked
+	for i, srv := range servers {
+		if srv == nil {
+			continue
+		}
+		all = append(all, &tracked{srv: srv, name: fmt.Sprintf("app[%d]", i)})
+	}
+	var mgmt *tracked
+	if l.cfg.management != nil {
+		mgmt = &tracked{srv: l.cfg.management, name: "management"}
+		all = append(all, mgmt)
+	}
+	var bindErr error
+	for _, t := range all {
+		if bindErr = t.listen(); bindErr != nil {
+			break
+		}
+	}
+
+	var wg sync.WaitGroup
+	l.mu.Lock()
+	startServing := bindErr == nil && !l.triggered
+	if startServing {
+		l.served = true
+		for _, t := range all {
+			if t != mgmt {
+				l.apps = append(l.apps, t)
+				l.instrument(t)
+			}
+		}
+		l.mgmt = mgmt
+		for _, t := range all {
+			t.serveDone = make(chan struct{})
+			wg.Add(1)
+			go l.serve(t, &wg)
+		}
+		l.phase.Store(idxServing)
+	}
+	l.mu.Unlock()
+	if startServing {
+		l.log("lifecycle: serving", "addrs", addrStrings(all), "took", time.Since(begin))
+	} else {
+		for _, t := range all {
+			if t.ln != nil {
+				_ = t.ln.Close()
+			}
+		}
+		if bindErr != nil {
+			l.addErr(bindErr)
+			l.Shutdown("listen failed")
+		}
+	}
+	close(l.started)
+
+	<-l.done
+	wg.Wait()
+	<-watchDone
+	return l.result
+}
+
+func addrStrings(ts []*tracked) []string {
+	s := make([]string, 0, len(ts))
+	for _, t := range ts {
+		s = append(s, t.name+"="+t.ln.Addr().String())
+	}
+	return s
+}
+
+// watch turns signals and the cancellation of ctx into Shutdown; a second
+// signal exits the process at once.
+func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, stop chan<- struct{}) {
+	defer close(stop)
+	ctxDone := ctx.Done()
+	signals := 0
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-ctxDone:
+			ctxDone = nil
+			l.Shutdown("context cancelled")
+		case s := <-sigCh:
+			signals++
+			if signals == 1 {
+				l.Shutdown("signal " + s.String())
+				continue
+			}
+			code := 1
+			if n, ok := s.(syscall.Signal); ok {
+				code = 128 + int(n)
+			}
+			l.warn("lifecycle: second signal, exiting now", "signal", s.String(), "phase", l.Phase(), "code", code)
+			l.cfg.exit(code)
+			return
+		}
+	}
+}
+
+func (l *Lifecycle) serve(t *tracked, wg *sync.WaitGroup) {
+	defer wg.Done()
+	defer close(t.serveDone)
+	var err error
+	if hasTLS(t.srv.TLSConfig) {
+		err = t.srv.ServeTLS(t.ln, "", "")
+	} else {
+		err = t.srv.Serve(t.ln)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		l.addErr(fmt.Errorf("serve %s: %w", t.name, err))
+		l.Shutdown("server " + t.name + " failed")
+	}
+}
+
+func hasTLS(c *tls.Config) bool {
+	return c != nil && (len(c.Certificates) > 0 || c.GetCertificate != nil || c.GetConfigForClient != nil)
+}
+
+// instrument chains the lifecycle's hooks into an app server's fields.
+func (l *Lifecycle) instrument(t *tracked) {
+	srv := t.srv
+	next := srv.Handler
+	if next == nil {
+		next = http.DefaultServeMux
+	}
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// From the start of the shutdown on, every response asks the client
+		// to close its connection, so keep-alive clients (and balancers that
+		// pool connections) reconnect elsewhere before the listener closes.
+		if r.ProtoMajor == 1 && l.phase.Load() >= idxDelaying {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
+	userBase := srv.BaseContext
+	srv.BaseContext = func(ln net.Listener) context.Context {
+		parent := context.Background()
+		if userBase != nil {
+			parent = userBase(ln)
+		}
+		ctx, cancel := context.WithCancel(parent)
+		context.AfterFunc(l.reqCtx, cancel)
+		return ctx
+	}
+	userState := srv.ConnState
+	t.conns = make(map[net.Conn]http.ConnState)
+	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		t.setState(c, s)
+		if userState != nil {
+			userState(c, s)
+		}
+	}
+}
+
+// tracked is one server with its listener and its connections.
+type tracked struct {
+	srv       *http.Server
+	name      string
+	ln        net.Listener
+	serveDone chan struct{} // closed when Serve returned: every accepted connection is tracked
+
+	mu      sync.Mutex
+	conns   map[net.Conn]http.ConnState
+	changed chan struct{} // closed at the next state change; nil when nobody waits
+}
+
+func (t *tracked) listen() error {
+	addr := t.srv.Addr
+	if addr == "" {
+		addr = ":http"
+		if hasTLS(t.srv.TLSConfig) {
+			addr = ":https"
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s on %s: %w", t.name, addr, err)
+	}
+	t.ln = ln
+	return nil
+}
+
+func (t *tracked) setState(c net.Conn, s http.ConnState) {
+	t.mu.Lock()
+	switch s {
+	case http.StateHijacked, http.StateClosed:
+		delete(t.conns, c)
+	default:
+		t.conns[c] = s
+	}
+	ch := t.changed
+	t.changed = nil
+	t.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+}
+
+// active returns the remote addresses of the connections serving a request.
+func (t *tracked) active() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var addrs []string
+	for c, s := range t.conns {
+		if s == http.StateActive {
+			addrs = append(addrs, c.RemoteAddr().String())
+		}
+	}
+	sort.Strings(addrs)
+	return addrs
+}
+
+// waitFor waits until no connection is active (all == false) or none is
+// left at all (all == true), or until deadline; it reports success.
+func (t *tracked) waitFor(all bool, deadline time.Time) bool {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	for {
+		t.mu.Lock()
+		busy := len(t.conns) > 0
+		if !all {
+			busy = false
+			for _, s := range t.conns {
+				if s == http.StateActive {
+					busy = true
+					break
+				}
+			}
+		}
+		if !busy {
+			t.mu.Unlock()
+			return true
+		}
+		if t.changed == nil {
+			t.changed = make(chan struct{})
+		}
+		ch := t.changed
+		t.mu.Unlock()
+		select {
+		case <-ch:
+		case <-timer.C:
+			return false
+		}
+	}
+}

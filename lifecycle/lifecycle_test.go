@@ -1,0 +1,396 @@
+package lifecycle_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
+	"github.com/actuatorgo/actuator/lifecycle"
+)
+
+func TestStateBeforeRun(t *testing.T) {
+	l := lifecycle.New()
+	if !l.Ready() || !l.Live() || l.Phase() != lifecycle.PhaseIdle {
+		t.Fatalf("new lifecycle: ready=%v live=%v phase=%s, want ready, live, idle", l.Ready(), l.Live(), l.Phase())
+	}
+	l.SetReady(false)
+	l.SetLive(false)
+	if l.Ready() || l.Live() {
+		t.Errorf("after SetReady(false), SetLive(false): ready=%v live=%v", l.Ready(), l.Live())
+	}
+	l.SetReady(true)
+	if !l.Ready() {
+		t.Error("SetReady(true) did not restore readiness")
+	}
+	if l.Err() != nil {
+		t.Errorf("Err before the shutdown = %v", l.Err())
+	}
+}
+
+func TestShutdownWithoutRun(t *testing.T) {
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+	var mu sync.Mutex
+	var order []string
+	for _, name := range []string{"db", "cache", "telemetry"} {
+		l.OnShutdown(name, func(context.Context) error {
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			return nil
+		})
+	}
+	l.Shutdown("test")
+	if l.Ready() {
+		t.Error("ready after Shutdown returned")
+	}
+	if l.Live() != true {
+		t.Error("liveness fell with the shutdown")
+	}
+	l.SetReady(true)
+	if l.Ready() {
+		t.Error("SetReady(true) brought readiness back during the shutdown")
+	}
+	l.Shutdown("again") // ignored
+	<-l.Done()
+	if got, want := strings.Join(order, ","), "telemetry,cache,db"; got != want {
+		t.Errorf("hook order = %s, want %s", got, want)
+	}
+	if l.Phase() != lifecycle.PhaseStopped || l.Err() != nil {
+		t.Errorf("after Done: phase=%s err=%v, want stopped, nil", l.Phase(), l.Err())
+	}
+	if err := l.Run(context.Background()); !errors.Is(err, lifecycle.ErrAlreadyRunning) && err != nil {
+		t.Errorf("Run after the shutdown = %v", err)
+	}
+}
+
+func TestHookErrorsAreJoined(t *testing.T) {
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay(), lifecycle.WithHookTimeout(50*time.Millisecond))
+	errDB := errors.New("db close failed")
+	var ran atomic.Int32
+	l.OnShutdown("db", func(context.Context) error { ran.Add(1); return errDB })
+	l.OnShutdown("slow", func(ctx context.Context) error { ran.Add(1); <-ctx.Done(); return ctx.Err() })
+	l.OnShutdown("panics", func(context.Context) error { ran.Add(1); panic("boom") })
+	l.OnShutdown("fine", func(context.Context) error { ran.Add(1); return nil })
+	l.Shutdown("test")
+	<-l.Done()
+	err := l.Err()
+	if ran.Load() != 4 {
+		t.Errorf("%d hooks ran, want 4", ran.Load())
+	}
+	for _, want := range []error{errDB, lifecycle.ErrHookTimeout} {
+		if !errors.Is(err, want) {
+			t.Errorf("Err() = %v, want it to wrap %v", err, want)
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), `hook "panics": panic: boom`) {
+		t.Errorf("Err() = %v, want the panic reported", err)
+	}
+	if got := lifecycle.ExitCode(err); got != 1 {
+		t.Errorf("ExitCode = %d, want 1", got)
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{lifecycle.ErrDrainTimeout, 1},
+		{errors.Join(lifecycle.ErrHookTimeout, io.EOF), 1},
+	} {
+		if got := lifecycle.ExitCode(tc.err); got != tc.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestOptionsRejectBadDurations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  func() lifecycle.Option
+	}{
+		{"negative delay", func() lifecycle.Option { return lifecycle.WithShutdownDelay(-time.Second) }},
+		{"zero drain", func() lifecycle.Option { return lifecycle.WithDrainTimeout(0) }},
+		{"negative shutdown", func() lifecycle.Option { return lifecycle.WithShutdownTimeout(-1) }},
+		{"zero hook", func() lifecycle.Option { return lifecycle.WithHookTimeout(0) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "lifecycle: ") {
+					t.Errorf("recovered %v, want a lifecycle: panic", r)
+				}
+			}()
+			tc.opt()
+		})
+	}
+}
+
+// waitReady polls until l is ready and returns its first bound address.
+func waitReady(t *testing.T, l *lifecycle.Lifecycle, runErr <-chan error) []net.Addr {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if l.Ready() {
+			return l.Addrs()
+		}
+		select {
+		case err := <-runErr:
+			t.Fatalf("Run returned early: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	t.Fatal("not ready after 10s")
+	return nil
+}
+
+type ctxKey struct{}
+
+func TestRunChainsServerFieldsAndStopsOnContext(t *testing.T) {
+	var states atomic.Int32
+	srv := &http.Server{
+		Addr: "127.0.0.1:0",
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v, _ := r.Context().Value(ctxKey{}).(string)
+			_, _ = io.WriteString(w, v)
+		}),
+		BaseContext: func(net.Listener) context.Context { return context.WithValue(context.Background(), ctxKey{}, "base") },
+		ConnState:   func(net.Conn, http.ConnState) { states.Add(1) },
+	}
+	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(time.Millisecond))
+	if got := l.Addrs(); got != nil {
+		t.Errorf("Addrs before Run = %v", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(ctx, srv) }()
+	addrs := waitReady(t, l, runErr)
+	if len(addrs) != 1 || l.Phase() != lifecycle.PhaseServing {
+		t.Fatalf("Addrs = %v, phase %s", addrs, l.Phase())
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	r := get(&http.Client{Transport: tr}, "http://"+addrs[0].String()+"/")
+	if r.err != nil || r.body != "base" || r.close {
+		t.Errorf("request = %q close=%v %v, want the user's BaseContext value, keep-alive", r.body, r.close, r.err)
+	}
+	if states.Load() == 0 {
+		t.Error("the user's ConnState was not called")
+	}
+	if err := l.Run(ctx, srv); !errors.Is(err, lifecycle.ErrAlreadyRunning) {
+		t.Errorf("second Run = %v, want ErrAlreadyRunning", err)
+	}
+	cancel()
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Errorf("Run = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the context was cancelled")
+	}
+	if l.Phase() != lifecycle.PhaseStopped || l.Ready() || !l.Live() {
+		t.Errorf("after Run: phase=%s ready=%v live=%v", l.Phase(), l.Ready(), l.Live())
+	}
+}
+
+func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var everReady atomic.Bool
+	l := lifecycle.New(
+		lifecycle.WithSignals(),
+		lifecycle.WithManagementServer(&http.Server{Addr: taken.Addr().String()}),
+	)
+	var hookRan atomic.Bool
+	l.OnShutdown("db", func(context.Context) error { hookRan.Store(true); return nil })
+	stop := make(chan struct{})
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				if l.Phase() != lifecycle.PhaseIdle && l.Ready() {
+					everReady.Store(true)
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+	}()
+	start := time.Now()
+	err = l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"})
+	close(stop)
+	<-polled
+	if err == nil || !strings.Contains(err.Error(), "listen management") {
+		t.Errorf("Run = %v, want a listen error for the management server", err)
+	}
+	if lifecycle.ExitCode(err) != 1 {
+		t.Errorf("ExitCode = %d, want 1", lifecycle.ExitCode(err))
+	}
+	if everReady.Load() {
+		t.Error("readiness was up although a listener failed to bind")
+	}
+	if !hookRan.Load() {
+		t.Error("the cleanup hooks did not run after the failed start")
+	}
+	if d := time.Since(start); d > lifecycle.DefaultShutdownDelay {
+		t.Logf("a failed start took %s: the delay should be skipped when nothing served", d)
+	}
+}
+
+func TestSecondSignalCallsExit(t *testing.T) {
+	exited := make(chan int, 1)
+	unblock := make(chan struct{})
+	l := lifecycle.New(
+		lifecycle.WithSignals(syscall.SIGUSR1),
+		lifecycle.WithoutShutdownDelay(),
+		lifecycle.WithExitFunc(func(code int) { exited <- code }),
+	)
+	hookStarted := make(chan struct{})
+	l.OnShutdown("stuck", func(ctx context.Context) error {
+		close(hookStarted)
+		<-unblock
+		return nil
+	})
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}) }()
+	waitReady(t, l, runErr)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	<-hookStarted
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exited:
+		if want := 128 + int(syscall.SIGUSR1); code != want {
+			t.Errorf("exit code = %d, want %d", code, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second signal did not call the exit func")
+	}
+	close(unblock)
+	if err := <-runErr; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+func TestGoTask(t *testing.T) {
+	t.Run("cancelled at the drain, awaited before the hooks", func(t *testing.T) {
+		l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+		var finished atomic.Bool
+		l.Go("consumer", func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(20 * time.Millisecond)
+			finished.Store(true)
+			return ctx.Err()
+		})
+		var sawFinished atomic.Bool
+		l.OnShutdown("db", func(context.Context) error { sawFinished.Store(finished.Load()); return nil })
+		l.Shutdown("test")
+		<-l.Done()
+		if !sawFinished.Load() {
+			t.Error("the hook ran before the task finished")
+		}
+		if l.Err() != nil {
+			t.Errorf("Err = %v, want nil: a context error after cancellation is clean", l.Err())
+		}
+	})
+	t.Run("a failure triggers the shutdown", func(t *testing.T) {
+		l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+		l.Go("consumer", func(context.Context) error { return io.ErrUnexpectedEOF })
+		select {
+		case <-l.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("a failed task did not trigger the shutdown")
+		}
+		if err := l.Err(); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("Err = %v, want the task's error", err)
+		}
+	})
+}
+
+func TestDrainingAndOnDrain(t *testing.T) {
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+	called := make(chan struct{})
+	l.OnDrain(func() { close(called) })
+	select {
+	case <-l.Draining():
+		t.Fatal("Draining closed before the shutdown")
+	default:
+	}
+	l.Shutdown("test")
+	<-l.Draining()
+	<-called
+	late := make(chan struct{})
+	l.OnDrain(func() { close(late) }) // registered after the drain started: called at once
+	<-late
+	<-l.Done()
+}
+
+func TestShutdownHandler(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		triggers           bool
+	}{
+		{"post", http.MethodPost, "", http.StatusOK, true},
+		{"post slash", http.MethodPost, "/", http.StatusOK, true},
+		{"get", http.MethodGet, "", http.StatusMethodNotAllowed, false},
+		{"head", http.MethodHead, "", http.StatusMethodNotAllowed, false},
+		{"delete", http.MethodDelete, "/", http.StatusMethodNotAllowed, false},
+		{"unknown path", http.MethodPost, "/now", http.StatusNotFound, false},
+		{"hostile path", http.MethodPost, "/<script>alert(1)</script>", http.StatusNotFound, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+			req := httptest.NewRequest(tc.method, "/shutdown", nil)
+			req.URL.Path = tc.path
+			w := httptest.NewRecorder()
+			l.ShutdownHandler().ServeHTTP(w, req)
+			if w.Code != tc.status {
+				t.Errorf("status = %d, want %d", w.Code, tc.status)
+			}
+			if tc.status == http.StatusMethodNotAllowed && w.Header().Get("Allow") != http.MethodPost {
+				t.Errorf("Allow = %q, want POST", w.Header().Get("Allow"))
+			}
+			if tc.status == http.StatusOK {
+				if got, want := w.Body.String(), `{"message":"Shutting down, bye..."}`; got != want {
+					t.Errorf("body = %s, want %s", got, want)
+				}
+				if got := w.Header().Get("Content-Type"); got != httpx.MediaTypeV3 {
+					t.Errorf("Content-Type = %q", got)
+				}
+			}
+			select {
+			case <-l.Done():
+				if !tc.triggers {
+					t.Error("the shutdown ran")
+				}
+			case <-time.After(100 * time.Millisecond):
+				if tc.triggers {
+					<-l.Done() // fails the test by timeout if never
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,284 @@
+package lifecycle_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// raceEnabled is set by race_test.go; the test app is then built with -race.
+var raceEnabled bool
+
+var (
+	binDir   string
+	appOnce  sync.Once
+	appPath  string
+	appBuild error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lifecycle-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// appBinary builds testdata/app once per test binary.
+func appBinary(t testing.TB) string {
+	t.Helper()
+	appOnce.Do(func() {
+		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goTool); err != nil {
+			goTool = "go"
+		}
+		out := filepath.Join(binDir, "app")
+		args := []string{"build", "-o", out}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		args = append(args, "./testdata/app")
+		b, err := exec.Command(goTool, args...).CombinedOutput()
+		if err != nil {
+			appBuild = fmt.Errorf("go build testdata/app: %v\n%s", err, b)
+			return
+		}
+		appPath = out
+	})
+	if appBuild != nil {
+		t.Fatal(appBuild)
+	}
+	return appPath
+}
+
+// output collects a process's stdout and stderr (one pipe, so their order
+// is kept) and wakes up waiters on each write.
+type output struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{}
+}
+
+func newOutput() *output { return &output{changed: make(chan struct{})} }
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.buf.Write(p)
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// proc is a running test app.
+type proc struct {
+	t        *testing.T
+	cmd      *exec.Cmd
+	addr     string // app server
+	probe    string // where /readyz and /shutdown are: the management server if any
+	out      *output
+	done     chan struct{}
+	waitErr  error
+	exitedAt time.Time
+}
+
+// freeAddr returns a loopback address with a port that was free a moment ago.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// startApp starts the test app on a free port and waits until it is ready.
+func startApp(t *testing.T, args ...string) *proc {
+	t.Helper()
+	return startAppAt(t, freeAddr(t), "", args...)
+}
+
+// startAppAt starts the test app on addr (and mgmt, when not empty) and
+// waits until its readiness endpoint answers 200.
+func startAppAt(t *testing.T, addr, mgmt string, args ...string) *proc {
+	t.Helper()
+	bin := appBinary(t)
+	p := &proc{t: t, addr: addr, probe: addr, out: newOutput(), done: make(chan struct{})}
+	all := []string{"-addr", addr}
+	if mgmt != "" {
+		all = append(all, "-mgmt-addr", mgmt)
+		p.probe = mgmt
+	}
+	all = append(all, args...)
+	p.cmd = exec.Command(bin, all...)
+	p.cmd.Stdout = p.out
+	p.cmd.Stderr = p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		p.exitedAt = time.Now()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("output of app %s:\n%s", addr, p.out.String())
+		}
+	})
+	p.waitReady()
+	return p
+}
+
+func (p *proc) waitReady() {
+	p.t.Helper()
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			p.t.Fatalf("app exited before it was ready: %v\n%s", p.waitErr, p.out.String())
+		default:
+		}
+		resp, err := c.Get("http://" + p.probe + "/readyz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.t.Fatalf("app %s not ready after 30s:\n%s", p.addr, p.out.String())
+}
+
+func (p *proc) url(path string) string { return "http://" + p.addr + path }
+
+func (p *proc) signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// waitOutput waits until the output contains s.
+func (p *proc) waitOutput(s string) {
+	p.t.Helper()
+	timer := time.NewTimer(20 * time.Second)
+	defer timer.Stop()
+	for {
+		p.out.mu.Lock()
+		found := strings.Contains(p.out.buf.String(), s)
+		ch := p.out.changed
+		p.out.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			p.t.Fatalf("no %q in the output after 20s", s)
+		}
+	}
+}
+
+// exitCode waits for the process to exit and returns its status.
+func (p *proc) exitCode() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.t.Fatal("app did not exit within 30s")
+	}
+	var ee *exec.ExitError
+	if errors.As(p.waitErr, &ee) {
+		return ee.ExitCode()
+	}
+	if p.waitErr != nil {
+		p.t.Fatal(p.waitErr)
+	}
+	return 0
+}
+
+// assertOrder checks that the lines appear in the output in this order.
+func assertOrder(t *testing.T, out string, lines ...string) {
+	t.Helper()
+	pos := -1
+	for _, l := range lines {
+		i := strings.Index(out, l)
+		if i < 0 {
+			t.Errorf("output lacks %q", l)
+			return
+		}
+		if i < pos {
+			t.Errorf("%q came before the line preceding it in %q", l, lines)
+		}
+		pos = i
+	}
+}
+
+// newClient returns a keep-alive client whose idle connections are closed
+// at the end of the test.
+func newClient(t *testing.T) *http.Client {
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+type result struct {
+	status int
+	close  bool
+	body   string
+	err    error
+}
+
+func get(c *http.Client, url string) result {
+	resp, err := c.Get(url)
+	if err != nil {
+		return result{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return result{status: resp.StatusCode, close: resp.Close, body: string(b), err: err}
+}
+
+func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }

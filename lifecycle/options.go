@@ -1,0 +1,167 @@
+package lifecycle
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Defaults. Together they fit Kubernetes' default
+// terminationGracePeriodSeconds of 30 s: 5 s delay + 15 s drain leaves 5 s
+// for the cleanup hooks inside the 25 s overall deadline, and 5 s of margin
+// before the kubelet's SIGKILL.
+const (
+	// DefaultShutdownDelay is how long readiness reports OUT_OF_SERVICE while
+	// the servers keep serving, outside Kubernetes.
+	DefaultShutdownDelay = 2 * time.Second
+	// DefaultKubernetesShutdownDelay replaces DefaultShutdownDelay when the
+	// process runs in a Kubernetes pod (KUBERNETES_SERVICE_HOST is set): the
+	// endpoint removal takes a few seconds to reach every kube-proxy and
+	// ingress controller.
+	DefaultKubernetesShutdownDelay = 5 * time.Second
+	// DefaultDrainTimeout bounds the wait for in-flight requests once the
+	// listeners are closed.
+	DefaultDrainTimeout = 15 * time.Second
+	// DefaultShutdownTimeout bounds the whole sequence, from the trigger to
+	// the return of Run.
+	DefaultShutdownTimeout = 25 * time.Second
+	// DefaultHookTimeout bounds each cleanup hook.
+	DefaultHookTimeout = 5 * time.Second
+)
+
+// forceGrace is how long handlers get to return after their request
+// contexts were cancelled at the drain deadline, before their connections
+// are closed under them.
+const forceGrace = time.Second
+
+// minHookTime is the least time a cleanup hook gets (or its timeout, if
+// shorter), even past the overall deadline.
+const minHookTime = 500 * time.Millisecond
+
+// managementStopTimeout bounds the graceful stop of the management server,
+// whose requests are short probes.
+const managementStopTimeout = time.Second
+
+// An Option configures a Lifecycle.
+type Option func(*config)
+
+type config struct {
+	signals         []os.Signal
+	delay           time.Duration
+	drainTimeout    time.Duration
+	shutdownTimeout time.Duration
+	hookTimeout     time.Duration
+	management      *http.Server
+	logger          *slog.Logger
+	exit            func(code int)
+}
+
+func defaultConfig() config {
+	delay := DefaultShutdownDelay
+	if os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
+		delay = DefaultKubernetesShutdownDelay
+	}
+	return config{
+		signals:         []os.Signal{syscall.SIGTERM, os.Interrupt},
+		delay:           delay,
+		drainTimeout:    DefaultDrainTimeout,
+		shutdownTimeout: DefaultShutdownTimeout,
+		hookTimeout:     DefaultHookTimeout,
+		exit:            os.Exit,
+	}
+}
+
+// WithSignals sets the signals that start the shutdown in Run. The default
+// is SIGTERM and SIGINT. A second signal while the shutdown runs exits the
+// process at once with status 128+signal number. WithSignals() with no
+// argument disables signal handling.
+func WithSignals(sig ...os.Signal) Option {
+	s := append([]os.Signal(nil), sig...)
+	return func(c *config) { c.signals = s }
+}
+
+// WithShutdownDelay sets how long readiness reports not-ready while the
+// servers keep accepting and serving, so that load balancers and Kubernetes
+// endpoints stop routing to the process before its listeners close. The
+// default is DefaultShutdownDelay (2 s), or DefaultKubernetesShutdownDelay
+// (5 s) when KUBERNETES_SERVICE_HOST is set. Behind a balancer with active
+// checks it must exceed fall x inter + one inter. Zero disables the delay
+// (use it when a preStop hook already waits). Negative values panic.
+func WithShutdownDelay(d time.Duration) Option {
+	mustNotBeNegative("WithShutdownDelay", d)
+	return func(c *config) { c.delay = d }
+}
+
+// WithoutShutdownDelay is WithShutdownDelay(0): the drain starts as soon as
+// the shutdown is triggered. Use it when a Kubernetes preStop hook already
+// sleeps before SIGTERM is sent.
+func WithoutShutdownDelay() Option { return WithShutdownDelay(0) }
+
+// WithDrainTimeout bounds the wait for in-flight requests after the
+// listeners are closed. At this deadline request contexts are cancelled and
+// the connections left are closed, counted and logged. The default is
+// DefaultDrainTimeout (15 s); it must outlast the slowest request. The
+// overall deadline (WithShutdownTimeout) caps it. Values <= 0 panic.
+func WithDrainTimeout(d time.Duration) Option {
+	mustBePositive("WithDrainTimeout", d)
+	return func(c *config) { c.drainTimeout = d }
+}
+
+// WithShutdownTimeout sets the overall deadline of the sequence, counted
+// from the trigger: delay, drain, blocking tasks and hooks all fit in it.
+// The default is DefaultShutdownTimeout (25 s); keep it below the
+// orchestrator's kill grace period. Values <= 0 panic.
+func WithShutdownTimeout(d time.Duration) Option {
+	mustBePositive("WithShutdownTimeout", d)
+	return func(c *config) { c.shutdownTimeout = d }
+}
+
+// WithHookTimeout bounds each cleanup hook registered with OnShutdown; the
+// time left before the overall deadline bounds it too, except that a hook
+// always gets at least 500 ms (or its timeout, if shorter), so that a lock
+// is released even when the drain or the blocking tasks used up the overall
+// deadline. The default is DefaultHookTimeout (5 s). Values <= 0 panic.
+func WithHookTimeout(d time.Duration) Option {
+	mustBePositive("WithHookTimeout", d)
+	return func(c *config) { c.hookTimeout = d }
+}
+
+// WithManagementServer adds a separate server for the management endpoints
+// (probes, actuator). Run binds it with the app servers before readiness
+// turns ready; during the shutdown it keeps answering (readiness 503) while
+// the app servers drain and the hooks run, and it stops last. Nil means no
+// management server, the default.
+func WithManagementServer(srv *http.Server) Option {
+	return func(c *config) { c.management = srv }
+}
+
+// WithLogger sets the logger for the phase lines (each with its duration).
+// Nil, the default, is silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithExitFunc replaces os.Exit, which the second signal calls. Tests use
+// it; nil restores os.Exit.
+func WithExitFunc(exit func(code int)) Option {
+	return func(c *config) {
+		if exit == nil {
+			exit = os.Exit
+		}
+		c.exit = exit
+	}
+}
+
+func mustNotBeNegative(name string, d time.Duration) {
+	if d < 0 {
+		panic("lifecycle: " + name + " with a negative duration")
+	}
+}
+
+func mustBePositive(name string, d time.Duration) {
+	if d <= 0 {
+		panic("lifecycle: " + name + " needs a positive duration")
+	}
+}

@@ -1,0 +1,224 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// sequence carries out the shutdown, once; begin is the trigger time.
+func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
+	deadline := begin.Add(l.cfg.shutdownTimeout)
+	if started != nil {
+		<-started // Run has bound its listeners, or given up
+	}
+	l.mu.Lock()
+	served, apps, mgmt, reason := l.served, l.apps, l.mgmt, l.reason
+	// Without Run, readiness was reported up (PhaseIdle), so balancers may
+	// route here through servers the program runs itself: delay as well.
+	wasReady := served || started == nil
+	l.mu.Unlock()
+	l.log("lifecycle: shutdown started", "reason", reason, "phase", PhaseDelaying,
+		"delay", l.cfg.delay, "drain_timeout", l.cfg.drainTimeout, "shutdown_timeout", l.cfg.shutdownTimeout)
+
+	var errs []error
+	if wasReady && l.cfg.delay > 0 {
+		timer := time.NewTimer(min(l.cfg.delay, time.Until(deadline)))
+		<-timer.C
+		l.log("lifecycle: delay over", "phase", PhaseDraining, "took", time.Since(begin))
+	}
+
+	drainStart := time.Now()
+	l.mu.Lock()
+	l.phase.Store(idxDraining)
+	onDrain := l.onDrain
+	l.onDrain = nil
+	l.mu.Unlock()
+	close(l.draining)
+	l.taskCancel()
+	for _, fn := range onDrain {
+		go fn()
+	}
+
+	drainDeadline := earliest(drainStart.Add(l.cfg.drainTimeout), deadline)
+	left := make([]int, len(apps))
+	var wg sync.WaitGroup
+	for i, t := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			left[i] = l.drain(t, drainDeadline, deadline)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range left {
+		total += n
+	}
+	if total > 0 {
+		errs = append(errs, fmt.Errorf("%w: %d connections still active were cancelled and closed", ErrDrainTimeout, total))
+	}
+	if len(apps) > 0 {
+		l.log("lifecycle: servers drained", "took", time.Since(drainStart), "connections_closed_at_deadline", total)
+	}
+
+	if err := l.waitHolds(deadline); err != nil {
+		errs = append(errs, err)
+	}
+
+	cleanupStart := time.Now()
+	l.mu.Lock()
+	l.phase.Store(idxCleanup)
+	hooks := append([]hook(nil), l.hooks...)
+	l.mu.Unlock()
+	for i := len(hooks) - 1; i >= 0; i-- {
+		if err := l.runHook(hooks[i], deadline); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(hooks) > 0 {
+		l.log("lifecycle: cleanup hooks done", "took", time.Since(cleanupStart), "hooks", len(hooks))
+	}
+
+	if mgmt != nil {
+		l.stopManagement(mgmt)
+	}
+	l.reqCancel()
+
+	l.mu.Lock()
+	l.result = errors.Join(append(l.errs, errs...)...)
+	result := l.result
+	l.phase.Store(idxStopped)
+	l.mu.Unlock()
+	if result != nil {
+		l.warn("lifecycle: shutdown complete", "phase", PhaseStopped, "took", time.Since(begin), "error", result.Error())
+	} else {
+		l.log("lifecycle: shutdown complete", "phase", PhaseStopped, "took", time.Since(begin))
+	}
+	close(l.done)
+}
+
+// drain closes an app server's listener, waits until no request is in
+// flight or the drain deadline, and returns how many connections were still
+// serving a request at that deadline. Those get their request contexts
+// cancelled and a short grace to return before everything is closed.
+func (l *Lifecycle) drain(t *tracked, drainDeadline, deadline time.Time) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	shut := make(chan struct{})
+	go func() {
+		defer close(shut)
+		// Closes the listener and the idle connections, turns keep-alives
+		// off (in-flight responses get "Connection: close"), and starts the
+		// RegisterOnShutdown callbacks (HTTP/2 GOAWAY among them).
+		_ = t.srv.Shutdown(ctx)
+	}()
+	<-t.serveDone
+	l.log("lifecycle: listener closed", "server", t.name)
+
+	left := 0
+	if !t.waitFor(false, drainDeadline) {
+		remotes := t.active()
+		left = len(remotes)
+		l.warn("lifecycle: drain deadline reached, cancelling requests", "server", t.name,
+			"connections", left, "remotes", strings.Join(remotes, ","))
+		l.reqCancel()
+		t.waitFor(false, earliest(time.Now().Add(forceGrace), deadline))
+	}
+	// Shutdown polls every 500 ms at most; the connection tracking knows
+	// sooner. Stop it and close what is left (idle or never-used
+	// connections, handlers that ignored their cancelled context).
+	cancel()
+	<-shut
+	_ = t.srv.Close()
+	return left
+}
+
+// waitHolds waits until every Hold is released, or the overall deadline.
+func (l *Lifecycle) waitHolds(deadline time.Time) error {
+	start := time.Now()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	logged := false
+	for {
+		l.mu.Lock()
+		if len(l.holds) == 0 {
+			l.mu.Unlock()
+			if logged {
+				l.log("lifecycle: blocking tasks done", "took", time.Since(start))
+			}
+			return nil
+		}
+		if l.holdsWait == nil {
+			l.holdsWait = make(chan struct{})
+		}
+		ch := l.holdsWait
+		names := make([]string, 0, len(l.holds))
+		for _, n := range l.holds {
+			names = append(names, n)
+		}
+		l.mu.Unlock()
+		sort.Strings(names)
+		if !logged {
+			l.log("lifecycle: waiting for blocking tasks", "tasks", strings.Join(names, ","))
+			logged = true
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			l.warn("lifecycle: blocking tasks still held at the deadline", "tasks", strings.Join(names, ","))
+			return fmt.Errorf("%w: blocking tasks still held: %s", ErrShutdownTimeout, strings.Join(names, ", "))
+		}
+	}
+}
+
+// runHook runs one cleanup hook bounded by the hook timeout and the overall
+// deadline. A hook that does not return in time is left behind.
+func (l *Lifecycle) runHook(h hook, deadline time.Time) error {
+	start := time.Now()
+	// Hooks release what must be released (a file lock, a lease), so each
+	// gets a minimum even when the drain or the blocking tasks used up the
+	// overall deadline.
+	timeout := max(min(l.cfg.hookTimeout, time.Until(deadline)), min(l.cfg.hookTimeout, minHookTime))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ch := make(chan error, 1)
+	go func() { ch <- callSafely(ctx, h.fn) }()
+	var err error
+	select {
+	case err = <-ch:
+		if err != nil {
+			err = fmt.Errorf("hook %q: %w", h.name, err)
+		}
+	case <-ctx.Done():
+		err = fmt.Errorf("hook %q: %w after %s", h.name, ErrHookTimeout, timeout)
+	}
+	if err != nil {
+		l.warn("lifecycle: hook failed", "hook", h.name, "took", time.Since(start), "error", err.Error())
+	} else {
+		l.log("lifecycle: hook done", "hook", h.name, "took", time.Since(start))
+	}
+	return err
+}
+
+// stopManagement stops the management server last, letting the probes in
+// flight finish.
+func (l *Lifecycle) stopManagement(t *tracked) {
+	ctx, cancel := context.WithTimeout(context.Background(), managementStopTimeout)
+	defer cancel()
+	if err := t.srv.Shutdown(ctx); err != nil {
+		_ = t.srv.Close()
+	}
+	<-t.serveDone
+	l.log("lifecycle: management server stopped")
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

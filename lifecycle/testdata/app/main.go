@@ -1,0 +1,163 @@
+// Command app is the test binary of package lifecycle: a small server run
+// by the lifecycle, whose behaviour the flags shape. It prints what the tests
+// observe on stdout, one line per event; the lifecycle logs on stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/actuatorgo/actuator/lifecycle"
+)
+
+func main() {
+	var (
+		addr            = flag.String("addr", "127.0.0.1:0", "app listen address")
+		mgmtAddr        = flag.String("mgmt-addr", "", "management listen address (probes, /shutdown); empty: on the app server")
+		delay           = flag.Duration("shutdown-delay", 0, "shutdown delay")
+		drainTimeout    = flag.Duration("drain-timeout", 5*time.Second, "drain timeout")
+		shutdownTimeout = flag.Duration("shutdown-timeout", 20*time.Second, "overall shutdown deadline")
+		hookTimeout     = flag.Duration("hook-timeout", 2*time.Second, "timeout of each hook")
+		hooks           = flag.Int("hooks", 0, "register hooks h1..hN, each prints its name")
+		hungHook        = flag.Bool("hung-hook", false, "register a last hook that ignores its context and never returns")
+		failingHook     = flag.Bool("failing-hook", false, "register a last hook that returns an error")
+		token           = flag.String("token", "", "bearer token that guards /shutdown; empty: no guard")
+		taskMS          = flag.Int("task-ms", -1, "run a task that, once cancelled, needs this many ms to finish its unit of work")
+		taskFailMS      = flag.Int("task-fail-ms", -1, "run a task that fails after this many ms")
+	)
+	flag.Parse()
+
+	var lc *lifecycle.Lifecycle // the handlers below run only once Run serves
+	var served atomic.Int64
+	app := http.NewServeMux()
+	app.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		served.Add(1)
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	app.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		id := r.URL.Query().Get("id")
+		say("slow started " + id)
+		if r.URL.Query().Get("ignore") != "" { // ignores cancellation
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+			_, _ = io.WriteString(w, "slow done\n")
+			return
+		}
+		t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			_, _ = io.WriteString(w, "slow done\n")
+		case <-r.Context().Done():
+			say("slow cancelled " + id)
+			http.Error(w, "cancelled", http.StatusServiceUnavailable)
+		}
+	})
+	app.HandleFunc("/hold", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		release := lc.Hold("job")
+		go func() {
+			defer release()
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+			say("job done")
+		}()
+		w.WriteHeader(http.StatusAccepted)
+	})
+
+	probes := app
+	servers := []*http.Server{{Addr: *addr, Handler: app, IdleTimeout: 2 * time.Minute, ReadHeaderTimeout: 10 * time.Second}}
+	var opts []lifecycle.Option
+	if *mgmtAddr != "" {
+		probes = http.NewServeMux()
+		opts = append(opts, lifecycle.WithManagementServer(&http.Server{Addr: *mgmtAddr, Handler: probes, ReadHeaderTimeout: 10 * time.Second}))
+	}
+	probes.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !lc.Ready() {
+			http.Error(w, string(lc.Phase()), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, string(lc.Phase())+"\n")
+	})
+	probes.HandleFunc("/livez", func(w http.ResponseWriter, r *http.Request) {
+		if !lc.Live() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "up\n")
+	})
+	var shutdown http.Handler = http.StripPrefix("/shutdown", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lc.ShutdownHandler().ServeHTTP(w, r)
+	}))
+	if *token != "" {
+		shutdown = bearer(*token, shutdown)
+	}
+	probes.Handle("/shutdown", shutdown)
+
+	opts = append(opts,
+		lifecycle.WithShutdownDelay(*delay),
+		lifecycle.WithDrainTimeout(*drainTimeout),
+		lifecycle.WithShutdownTimeout(*shutdownTimeout),
+		lifecycle.WithHookTimeout(*hookTimeout),
+		lifecycle.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))),
+	)
+	lc = lifecycle.New(opts...)
+	for i := 1; i <= *hooks; i++ {
+		name := "h" + strconv.Itoa(i)
+		lc.OnShutdown(name, func(context.Context) error {
+			say("hook " + name)
+			return nil
+		})
+	}
+	if *failingHook {
+		lc.OnShutdown("failing", func(context.Context) error {
+			say("hook failing")
+			return errors.New("cannot flush")
+		})
+	}
+	if *hungHook {
+		lc.OnShutdown("hung", func(context.Context) error {
+			say("hook hung started")
+			select {} // ignores its context
+		})
+	}
+	if *taskMS >= 0 {
+		lc.Go("batch", func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(time.Duration(*taskMS) * time.Millisecond) // finish the current unit
+			say("task batch done")
+			return nil
+		})
+	}
+	if *taskFailMS >= 0 {
+		lc.Go("failer", func(ctx context.Context) error {
+			time.Sleep(time.Duration(*taskFailMS) * time.Millisecond)
+			return errors.New("queue lost")
+		})
+	}
+
+	err := lc.Run(context.Background(), servers...)
+	say(fmt.Sprintf("exit served=%d err=%v", served.Load(), err))
+	os.Exit(lifecycle.ExitCode(err))
+}
+
+func bearer(token string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func say(s string) { fmt.Fprintln(os.Stdout, s) }

@@ -1,0 +1,239 @@
+package metrics
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+const httpServerRequests = "http.server.requests"
+
+// Route values the root package passes, as Spring does, when a request
+// matched no route pattern.
+const (
+	RouteUnknown     = "UNKNOWN"
+	RouteNotFound    = "NOT_FOUND"
+	RouteRedirection = "REDIRECTION"
+	RouteRoot        = "root"
+	// RouteOther replaces the route of new series once the bound set by
+	// WithMaxRequestSeries is reached.
+	RouteOther = "OTHER"
+)
+
+// ObserveRequest records one served request in http.server.requests:
+// the request count, total time and maximum time, tagged with method,
+// status, outcome and uri. route must be the route pattern that matched
+// ("/users/{id}"), never the raw path, so the number of series stays
+// bounded; when no pattern matched, pass one of the Route constants as
+// Spring does. Methods other than the standard ones are recorded as
+// "OTHER"; negative durations as zero. ObserveRequest is safe for
+// concurrent use and does not allocate once a series exists.
+func (r *Registry) ObserveRequest(method, route string, status int, d time.Duration) {
+	r.http.observe(method, route, status, d)
+}
+
+type requestKey struct {
+	method string
+	uri    string
+	status int
+}
+
+// requestMetrics holds the series of http.server.requests.
+type requestMetrics struct {
+	now    func() time.Time
+	window time.Duration
+	limit  int
+
+	mu     sync.RWMutex
+	series map[requestKey]*timer
+}
+
+func newRequestMetrics(cfg config) *requestMetrics {
+	return &requestMetrics{
+		now:    cfg.now,
+		window: cfg.maxWindow,
+		limit:  cfg.maxRoutes,
+		series: make(map[requestKey]*timer),
+	}
+}
+
+func (m *requestMetrics) len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.series)
+}
+
+// normalMethod maps method to itself when it is a standard HTTP method,
+// and to "OTHER" otherwise, since clients choose the method.
+func normalMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
+}
+
+// outcome is Spring's outcome tag for an HTTP status.
+func outcome(status int) string {
+	switch {
+	case status >= 100 && status < 200:
+		return "INFORMATIONAL"
+	case status >= 200 && status < 300:
+		return "SUCCESS"
+	case status >= 300 && status < 400:
+		return "REDIRECTION"
+	case status >= 400 && status < 500:
+		return "CLIENT_ERROR"
+	case status >= 500 && status < 600:
+		return "SERVER_ERROR"
+	}
+	return "UNKNOWN"
+}
+
+func (m *requestMetrics) observe(method, route string, status int, d time.Duration) {
+	if status < 100 || status > 999 {
+		status = 0
+	}
+	if route == "" {
+		route = RouteUnknown
+	} else if !utf8.ValidString(route) {
+		route = strings.ToValidUTF8(route, "\uFFFD")
+	}
+	key := requestKey{method: normalMethod(method), uri: route, status: status}
+	m.mu.RLock()
+	t := m.series[key]
+	m.mu.RUnlock()
+	if t == nil {
+		t = m.add(key)
+	}
+	t.record(d.Seconds(), m.now())
+}
+
+func (m *requestMetrics) add(key requestKey) *timer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t := m.series[key]; t != nil {
+		return t
+	}
+	if len(m.series) >= m.limit && key.uri != RouteOther {
+		key.uri = RouteOther
+		if t := m.series[key]; t != nil {
+			return t
+		}
+	}
+	t := newTimer(m.window, m.now())
+	m.series[key] = t
+	return t
+}
+
+// requestSample is one series of http.server.requests at read time.
+type requestSample struct {
+	key                requestKey
+	count, total, max  float64
+	statusText, result string
+}
+
+// snapshot returns every series sorted by uri, method and status.
+func (m *requestMetrics) snapshot() []requestSample {
+	now := m.now()
+	m.mu.RLock()
+	out := make([]requestSample, 0, len(m.series))
+	for k, t := range m.series {
+		c, tot, mx := t.read(now)
+		out = append(out, requestSample{key: k, count: c, total: tot, max: mx})
+	}
+	m.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].key, out[j].key
+		if a.uri != b.uri {
+			return a.uri < b.uri
+		}
+		if a.method != b.method {
+			return a.method < b.method
+		}
+		return a.status < b.status
+	})
+	for i := range out {
+		out[i].statusText = statusTag(out[i].key.status)
+		out[i].result = outcome(out[i].key.status)
+	}
+	return out
+}
+
+func statusTag(status int) string {
+	if status == 0 {
+		return "UNKNOWN"
+	}
+	return strconv.Itoa(status)
+}
+
+// maxSlots is the number of rotating slots of a windowed maximum.
+const maxSlots = 3
+
+// timer is one series of a Spring timer: count, total time and a maximum
+// that decays over a window, as Micrometer's TimeWindowMax: every record
+// raises all slots; reads return the oldest; each slot is cleared and
+// becomes the newest after window/maxSlots.
+type timer struct {
+	mu      sync.Mutex
+	count   float64
+	total   float64
+	slots   [maxSlots]float64
+	cur     int
+	step    time.Duration
+	rotated time.Time
+}
+
+func newTimer(window time.Duration, now time.Time) *timer {
+	step := window / maxSlots
+	if step <= 0 {
+		step = 1
+	}
+	return &timer{step: step, rotated: now}
+}
+
+func (t *timer) rotate(now time.Time) {
+	elapsed := now.Sub(t.rotated)
+	if elapsed < t.step {
+		return
+	}
+	steps := int64(elapsed / t.step)
+	if steps >= maxSlots {
+		t.slots = [maxSlots]float64{}
+	} else {
+		for range steps {
+			t.slots[t.cur] = 0
+			t.cur = (t.cur + 1) % maxSlots
+		}
+	}
+	t.rotated = t.rotated.Add(time.Duration(steps) * t.step)
+}
+
+func (t *timer) record(seconds float64, now time.Time) {
+	if !(seconds > 0) { // negative or NaN
+		seconds = 0
+	}
+	t.mu.Lock()
+	t.rotate(now)
+	t.count++
+	t.total += seconds
+	for i := range t.slots {
+		if seconds > t.slots[i] {
+			t.slots[i] = seconds
+		}
+	}
+	t.mu.Unlock()
+}
+
+func (t *timer) read(now time.Time) (count, total, max float64) {
+	t.mu.Lock()
+	t.rotate(now)
+	count, total, max = t.count, t.total, t.slots[t.cur]
+	t.mu.Unlock()
+	return count, total, max
+}

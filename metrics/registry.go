@@ -1,0 +1,112 @@
+package metrics
+
+import (
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
+)
+
+// Registry holds an actuator's metrics and serves them. Build it with
+// [New]; its methods are safe for concurrent use. A Registry shares no state
+// with other registries in the same process.
+type Registry struct {
+	cfg config
+
+	rt   runtimeReader
+	proc *processReader
+	http *requestMetrics
+
+	mu         sync.RWMutex
+	custom     map[string]*customFamily // by Spring name
+	customProm map[string]string        // Prometheus name -> Spring name
+	names      atomic.Pointer[[]string] // sorted custom names, rebuilt on registration
+
+	closed atomic.Bool
+}
+
+var (
+	_ http.Handler = (*Registry)(nil)
+)
+
+// New returns a Registry reading the current process. It is useful with no
+// options; see [WithLogger], [WithCacheTTL], [WithMaxWindow] and
+// [WithMaxRequestSeries] for the defaults. New starts no goroutines.
+func New(opts ...Option) *Registry {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.maxWindow < time.Second {
+		cfg.maxWindow = time.Second
+	}
+	if cfg.maxRoutes < 1 {
+		cfg.maxRoutes = 1
+	}
+	r := &Registry{
+		cfg:        cfg,
+		custom:     make(map[string]*customFamily),
+		customProm: make(map[string]string),
+	}
+	r.rt.init()
+	r.proc = newProcessReader(cfg)
+	r.http = newRequestMetrics(cfg)
+	empty := []string{}
+	r.names.Store(&empty)
+	return r
+}
+
+// Close releases the registry. The registry starts no goroutines, so Close
+// only marks it closed; handlers keep answering. Close is idempotent.
+func (r *Registry) Close() {
+	r.closed.Store(true)
+}
+
+// ServeHTTP serves the JSON side of the metrics endpoint. The request path
+// is relative to the endpoint: "" or "/" gives the readable [Snapshot] with
+// Spring Boot Actuator's "names" list; "/{name}" gives Spring's drill-down
+// of one metric, filtered by repeated ?tag=key:value parameters. An unknown
+// name, or a filter that matches nothing, is a 404; a malformed tag is a
+// 400. GET and HEAD are allowed.
+func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		httpx.MethodNotAllowed(w, req, "GET, HEAD")
+		return
+	}
+	switch p := req.URL.Path; p {
+	case "", "/":
+		httpx.WriteJSON(w, req, http.StatusOK, r.Snapshot())
+	default:
+		r.serveMetric(w, req, p)
+	}
+}
+
+// Names returns the names of every metric that currently has data, sorted,
+// as listed by the endpoint's "names".
+func (r *Registry) Names() []string {
+	rt := r.rt.read()
+	pr := r.proc.read()
+	return r.appendNames(nil, &rt, &pr)
+}
+
+func (r *Registry) appendNames(dst []string, rt *runtimeReading, pr *processReading) []string {
+	for i := range builtins {
+		if builtins[i].available(rt, pr) {
+			dst = append(dst, builtins[i].name)
+		}
+	}
+	if r.http.len() > 0 {
+		dst = append(dst, httpServerRequests)
+	}
+	dst = append(dst, *r.names.Load()...)
+	sort.Strings(dst)
+	return dst
+}

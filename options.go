@@ -1,0 +1,216 @@
+package actuator
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/actuatorgo/actuator/health"
+	"github.com/actuatorgo/actuator/info"
+	"github.com/actuatorgo/actuator/lifecycle"
+	"github.com/actuatorgo/actuator/metrics"
+)
+
+// An Option configures an [Actuator] built by [New].
+type Option func(*config)
+
+// Authorizer decides whether a request may reach a sensitive endpoint, and
+// whether health details are shown when they are visible "when authorized".
+// See [BearerToken], [BasicAuth], [AllowCIDR] and [AnyOf].
+type Authorizer func(*http.Request) bool
+
+// DefaultBasePath is where [Actuator.ServeHTTP] serves the endpoints unless
+// [WithBasePath] says otherwise.
+const DefaultBasePath = "/actuator"
+
+// defaultExposure lists the endpoints exposed when [WithExposure] is not used.
+var defaultExposure = []string{"health", "info", "metrics", "prometheus"}
+
+type config struct {
+	basePath       string
+	include        []string
+	exclude        []string
+	authorizer     Authorizer
+	logger         *slog.Logger
+	trustForwarded bool
+	probes         bool
+	httpMetrics    bool
+	shutdown       bool
+
+	custom        []*Endpoint
+	healthOpts    []health.Option
+	infoOpts      []info.Option
+	metricsOpts   []metrics.Option
+	lifecycle     *lifecycle.Lifecycle
+	lifecycleOpts []lifecycle.Option
+}
+
+func defaultConfig() *config {
+	return &config{
+		basePath:    DefaultBasePath,
+		include:     defaultExposure,
+		httpMetrics: true,
+	}
+}
+
+// WithBasePath sets the path under which [Actuator.ServeHTTP] serves the
+// discovery index and the endpoints. Default: "/actuator". "/" serves them
+// at the root, which suits a dedicated management port or a router that
+// strips its own prefix. [Actuator.Handler] takes its own prefix instead.
+func WithBasePath(path string) Option {
+	return func(c *config) { c.basePath = path }
+}
+
+// WithExposure chooses the exposed endpoints by id. include lists the ids to
+// expose, "*" for all, nil to keep the default; exclude lists ids to hide
+// and wins over include. Default: include "health", "info", "metrics" and "prometheus"; exclude
+// nothing. Endpoints turned on by their own option ([WithEndpoint],
+// [WithShutdownEndpoint]) are exposed as well unless excluded. An endpoint
+// that is not exposed answers 404, exactly like one that does not exist.
+func WithExposure(include, exclude []string) Option {
+	return func(c *config) {
+		if include != nil {
+			c.include = append([]string(nil), include...)
+		}
+		c.exclude = append([]string(nil), exclude...)
+	}
+}
+
+// WithAuthorizer guards sensitive endpoints (shutdown, and custom endpoints
+// marked [Sensitive]) and decides who sees health details when their
+// visibility is "when authorized". Default: none, so sensitive endpoints
+// that were turned on are open and "when authorized" details stay hidden.
+// A refused request gets 401 when it carried no Authorization header and
+// 403 when it did.
+func WithAuthorizer(auth Authorizer) Option {
+	return func(c *config) { c.authorizer = auth }
+}
+
+// WithLogger sets the logger for access refusals, health transitions and
+// the shutdown sequence. Default: nil, which logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithTrustForwardedHeaders makes discovery links honour the
+// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Prefix headers. Turn
+// it on only behind a proxy that sets them, since clients can forge them.
+// Default: off; links are built from the request's own host and scheme.
+func WithTrustForwardedHeaders() Option {
+	return func(c *config) { c.trustForwarded = true }
+}
+
+// WithProbes makes [Actuator.Middleware] and [Gin] also answer /livez and
+// /readyz on the application's own port with the bare liveness and
+// readiness group status, as Kubernetes' own components do. Default: off.
+func WithProbes() Option {
+	return func(c *config) { c.probes = true }
+}
+
+// WithoutHTTPMetrics stops the adapters' middleware from recording
+// http.server.requests. Default: recorded whenever metrics are on.
+func WithoutHTTPMetrics() Option {
+	return func(c *config) { c.httpMetrics = false }
+}
+
+// WithEndpoint adds a custom endpoint under id, replacing a built-in one of
+// the same id (so WithEndpoint("prometheus", promhttp.Handler()) swaps in
+// client_golang). The handler sees paths relative to the endpoint ("" for
+// the endpoint itself, "/x" below it) and writes its own content type. By
+// default it accepts GET and HEAD, is not sensitive, and is exposed.
+func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
+	return func(c *config) {
+		e := &Endpoint{ID: id, Handler: h, Methods: []string{http.MethodGet}, raw: true, subPaths: true}
+		for _, o := range opts {
+			o(e)
+		}
+		c.custom = append(c.custom, e)
+	}
+}
+
+// An EndpointOption configures a custom endpoint added by [WithEndpoint].
+type EndpointOption func(*Endpoint)
+
+// Sensitive marks a custom endpoint as sensitive: the authorizer guards it.
+func Sensitive() EndpointOption {
+	return func(e *Endpoint) { e.Sensitive = true }
+}
+
+// Methods sets the methods a custom endpoint accepts. GET implies HEAD.
+func Methods(methods ...string) EndpointOption {
+	return func(e *Endpoint) { e.Methods = append([]string(nil), methods...) }
+}
+
+// WithHealthCheck registers a health check under name. fn may be any
+// func(context.Context) error, such as (*sql.DB).PingContext. opts set its
+// timeout, caching, thresholds and groups: health.Groups("readiness") puts
+// it in the readiness probe.
+func WithHealthCheck(name string, fn health.CheckFunc, opts ...health.CheckOption) Option {
+	return WithHealthOptions(health.WithCheck(name, fn, opts...))
+}
+
+// WithHealthOptions passes options to the health endpoint (groups, order,
+// visibility, timeouts, listeners, richer checks). See package health.
+func WithHealthOptions(opts ...health.Option) Option {
+	return func(c *config) { c.healthOpts = append(c.healthOpts, opts...) }
+}
+
+// WithInfo adds a static section to /info under key.
+func WithInfo(key string, value any) Option {
+	return WithInfoOptions(info.WithValue(key, value))
+}
+
+// WithInfoContributor adds a section to /info computed at each request. An
+// error shows under its key without failing the endpoint.
+func WithInfoContributor(key string, fn func(ctx context.Context) (any, error)) Option {
+	return WithInfoOptions(info.WithContributor(key, fn))
+}
+
+// WithInfoOptions passes options to the info endpoint (git mode, sections).
+// See package info.
+func WithInfoOptions(opts ...info.Option) Option {
+	return func(c *config) { c.infoOpts = append(c.infoOpts, opts...) }
+}
+
+// WithMetricsOptions passes options to the metrics and prometheus
+// endpoints. See package metrics.
+func WithMetricsOptions(opts ...metrics.Option) Option {
+	return func(c *config) { c.metricsOpts = append(c.metricsOpts, opts...) }
+}
+
+// WithShutdownEndpoint turns on POST /shutdown, which answers
+// {"message":"Shutting down, bye..."} and then runs the graceful shutdown
+// sequence of [Actuator.Run]. It is sensitive: the authorizer guards it when
+// one is set. Default: off.
+func WithShutdownEndpoint() Option {
+	return func(c *config) { c.shutdown = true }
+}
+
+// WithLifecycle makes the actuator report and drive l instead of a
+// lifecycle of its own, so several parts of a program can share one.
+func WithLifecycle(l *lifecycle.Lifecycle) Option {
+	return func(c *config) { c.lifecycle = l }
+}
+
+// WithShutdownOptions configures the lifecycle the actuator creates for
+// [Actuator.Run]: signals, delay, drain and hook timeouts, a management
+// server. See package lifecycle for each default. Ignored with
+// [WithLifecycle].
+func WithShutdownOptions(opts ...lifecycle.Option) Option {
+	return func(c *config) { c.lifecycleOpts = append(c.lifecycleOpts, opts...) }
+}
+
+// normalizeBasePath turns a user's base path into "" (root) or "/x/y"
+// without a trailing slash.
+func normalizeBasePath(p string) string {
+	p = strings.TrimSpace(p)
+	p = strings.TrimRight(p, "/")
+	if p == "" {
+		return ""
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}

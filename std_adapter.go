@@ -1,0 +1,159 @@
+package actuator
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
+)
+
+// Handler returns a handler that serves the endpoints under prefix instead
+// of the base path, for mounting in any router:
+//
+//	mux.Handle("/management/", a.Handler("/management"))
+//	mux.Handle("GET /management/", a.Handler("/management"))   // Go 1.22 patterns
+//	r.Mount("/management", a.Handler("/management"))           // chi
+//	mux.Handle("/ops/", http.StripPrefix("/ops", a.Handler("/"))) // prefix stripped before
+//
+// Requests outside prefix get the actuator's JSON 404.
+func (a *Actuator) Handler(prefix string) http.Handler {
+	return &mounted{a: a, base: normalizeBasePath(prefix)}
+}
+
+type mounted struct {
+	a    *Actuator
+	base string
+}
+
+func (m *mounted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rel, ok := under(r.URL.Path, m.base)
+	if !ok {
+		httpx.NotFound(w, r)
+		return
+	}
+	m.a.serve(w, r, rel)
+}
+
+// Middleware returns intercept-or-next middleware: requests under the base
+// path (and /livez, /readyz with [WithProbes]) are answered by the actuator;
+// every other request goes to next untouched, and is recorded as
+// http.server.requests unless [WithoutHTTPMetrics] was given.
+//
+//	http.ListenAndServe(":8080", a.Middleware(appMux))
+func (a *Actuator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.intercept(w, r) {
+			return
+		}
+		if !a.observe {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		a.metrics.ObserveRequest(r.Method, routeTag(r.Pattern, rec.status()), rec.status(), time.Since(start))
+	})
+}
+
+// intercept serves r when it belongs to the actuator and reports whether
+// it did.
+func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
+	if a.probes {
+		switch r.URL.Path {
+		case "/livez":
+			a.serveProbe(w, r, a.livez)
+			return true
+		case "/readyz":
+			a.serveProbe(w, r, a.readyz)
+			return true
+		}
+	}
+	rel, ok := under(r.URL.Path, a.basePath)
+	if !ok {
+		return false
+	}
+	a.serve(w, r, rel)
+	return true
+}
+
+// serveProbe answers /livez or /readyz with the bare group status.
+func (a *Actuator) serveProbe(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		httpx.MethodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	ct, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		ct = httpx.MediaTypeJSON // probes answer whatever the prober accepts
+	}
+	h.ServeHTTP(w, httpx.WithContentType(r, ct))
+}
+
+// routeTag is the uri tag of http.server.requests: the matched route
+// pattern, never the raw path, so the number of series stays bounded.
+// Without a pattern it follows Spring: REDIRECTION, NOT_FOUND or UNKNOWN.
+func routeTag(pattern string, status int) string {
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		return pattern[i:] // drop the method and host of "GET host/path"
+	}
+	switch {
+	case status >= 300 && status < 400:
+		return "REDIRECTION"
+	case status == http.StatusNotFound:
+		return "NOT_FOUND"
+	}
+	return "UNKNOWN"
+}
+
+// statusRecorder remembers the status an application handler wrote. It
+// keeps Flush, Hijack and Unwrap working, so streaming, WebSocket upgrades
+// and http.ResponseController go through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.code == 0 && code >= 200 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+func (s *statusRecorder) status() int {
+	if s.code == 0 {
+		return http.StatusOK
+	}
+	return s.code
+}
+
+func (s *statusRecorder) Flush() {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	_ = http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h, ok := s.ResponseWriter.(http.Hijacker); ok {
+		if s.code == 0 {
+			s.code = http.StatusSwitchingProtocols
+		}
+		return h.Hijack()
+	}
+	return nil, nil, errors.New("actuator: the response writer does not support hijacking")
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
