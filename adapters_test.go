@@ -1,9 +1,11 @@
 package actuator_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,4 +200,61 @@ func TestGinUseCustomBasePath(t *testing.T) {
 	if w := do(app, "GET", "/actuator/info"); w.Code != 404 || strings.Contains(w.Body.String(), "timestamp") {
 		t.Errorf("GET /actuator/info = %d %s, want gin's own 404", w.Code, w.Body)
 	}
+}
+
+// requestTags reads the uri tag values of http.server.requests.
+func requestTags(t *testing.T, a *actuator.Actuator) []string {
+	t.Helper()
+	w := do(a, "GET", "/actuator/metrics/http.server.requests")
+	if w.Code != 200 {
+		t.Fatalf("http.server.requests = %d %s", w.Code, w.Body)
+	}
+	var m struct {
+		AvailableTags []struct {
+			Tag    string   `json:"tag"`
+			Values []string `json:"values"`
+		} `json:"availableTags"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range m.AvailableTags {
+		if tag.Tag == "uri" {
+			slices.Sort(tag.Values)
+			return tag.Values
+		}
+	}
+	return nil
+}
+
+func TestHTTPMetricsUseRoutes(t *testing.T) {
+	t.Run("net/http", func(t *testing.T) {
+		a := newActuator(t)
+		h := a.Middleware(appMux())
+		for _, p := range []string{"/users/1", "/users/2", "/hello", "/missing", "/actuator/health"} {
+			do(h, "GET", p)
+		}
+		if got, want := requestTags(t, a), []string{"/hello", "/users/{id}", "NOT_FOUND"}; !slices.Equal(got, want) {
+			t.Errorf("uri tags = %v, want %v", got, want)
+		}
+	})
+	t.Run("gin", func(t *testing.T) {
+		a := newActuator(t)
+		app := gin.New()
+		app.Use(actuator.Gin(a))
+		app.GET("/users/:id", func(c *gin.Context) { c.String(200, "u") })
+		for _, p := range []string{"/users/1", "/users/2", "/missing", "/actuator/info"} {
+			do(app, "GET", p)
+		}
+		if got, want := requestTags(t, a), []string{"/users/:id", "NOT_FOUND"}; !slices.Equal(got, want) {
+			t.Errorf("uri tags = %v, want %v", got, want)
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		a := newActuator(t, actuator.WithoutHTTPMetrics())
+		do(a.Middleware(appMux()), "GET", "/hello")
+		if w := do(a, "GET", "/actuator/metrics/http.server.requests"); w.Code != 404 {
+			t.Errorf("http.server.requests without recording = %d %s", w.Code, w.Body)
+		}
+	})
 }

@@ -283,12 +283,18 @@ func appendFloat(b []byte, v float64) []byte {
 	case math.IsInf(v, -1):
 		return append(b, "-Inf"...)
 	}
+	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
 // appendLabelValue escapes a label value as the text format requires
 // (backslash, double quote, line feed); invalid UTF-8 becomes U+FFFD.
 func appendLabelValue(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\\\"\n") && utf8.ValidString(s) {
+		return append(b, s...)
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -318,6 +324,9 @@ func appendLabelValue(b []byte, s string) []byte {
 
 // appendHelp escapes a HELP text (backslash and line feed).
 func appendHelp(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\\\n") && utf8.ValidString(s) {
+		return append(b, s...)
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

@@ -1,0 +1,108 @@
+package metrics
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"time"
+)
+
+// discard is a ResponseWriter that keeps nothing, so benchmarks measure
+// the handler and not a recorder's buffer.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+func benchRegistry() *Registry {
+	r := New() // default 1 s process cache, as served
+	for _, route := range []string{"/", "/users/{id}", "/orders", "/orders/{id}"} {
+		r.ObserveRequest("GET", route, 200, time.Millisecond)
+	}
+	return r
+}
+
+func benchServe(b *testing.B, h http.Handler) {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.URL.Path = ""
+	w := &discard{h: http.Header{}}
+	h.ServeHTTP(w, req) // warm the process cache and buffers
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkScrapeJSON is GET /metrics (the readable snapshot).
+func BenchmarkScrapeJSON(b *testing.B) { benchServe(b, benchRegistry()) }
+
+// BenchmarkScrapePrometheus is GET /prometheus.
+func BenchmarkScrapePrometheus(b *testing.B) { benchServe(b, benchRegistry().PrometheusHandler()) }
+
+// BenchmarkScrapePrometheusUncached reads /proc on every scrape.
+func BenchmarkScrapePrometheusUncached(b *testing.B) {
+	r := New(WithCacheTTL(0))
+	benchServe(b, r.PrometheusHandler())
+}
+
+// BenchmarkDrillDown is GET /metrics/http.server.requests?tag=uri:/orders.
+func BenchmarkDrillDown(b *testing.B) {
+	r := benchRegistry()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.URL.Path, req.URL.RawQuery = "/http.server.requests", "tag=uri:/orders"
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		r.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkReadMemStats is the stop-the-world call other libraries make on
+// every scrape, for comparison.
+func BenchmarkReadMemStats(b *testing.B) {
+	var ms runtime.MemStats
+	b.ReportAllocs()
+	for b.Loop() {
+		runtime.ReadMemStats(&ms)
+	}
+}
+
+// BenchmarkRuntimeMetricsRead is the runtime part of a scrape alone.
+func BenchmarkRuntimeMetricsRead(b *testing.B) {
+	var rr runtimeReader
+	rr.init()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = rr.read()
+	}
+}
+
+// BenchmarkRuntimeMetricsReadAll reads every runtime metric, for scale.
+func BenchmarkRuntimeMetricsReadAll(b *testing.B) {
+	descs := metrics.All()
+	samples := make([]metrics.Sample, len(descs))
+	for i := range descs {
+		samples[i].Name = descs[i].Name
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		metrics.Read(samples)
+	}
+}
+
+// BenchmarkObserveRequest is the per-request cost of the middleware.
+func BenchmarkObserveRequest(b *testing.B) {
+	r := benchRegistry()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.ObserveRequest("GET", "/users/{id}", 200, time.Millisecond)
+		}
+	})
+}
