@@ -123,9 +123,9 @@ func TestDiscoveryIndex(t *testing.T) {
 		href      string
 		templated bool
 	}{
-		"self":        {"http://localhost:8080/actuator", false},
-		"health":      {"http://localhost:8080/actuator/health", false},
-		"health-path": {"http://localhost:8080/actuator/health/{*path}", true},
+		"self":                       {"http://localhost:8080/actuator", false},
+		"health":                     {"http://localhost:8080/actuator/health", false},
+		"health-path":                {"http://localhost:8080/actuator/health/{*path}", true},
 		"metrics-requiredMetricName": {"http://localhost:8080/actuator/metrics/{requiredMetricName}", true},
 	}
 	for name, c := range cases {

@@ -2,11 +2,15 @@ package info
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
+// result is a contributor's answer: its value and the value's JSON, or
+// the error to show instead.
 type result struct {
 	value any
+	raw   []byte
 	err   error
 }
 
@@ -44,6 +48,8 @@ func (e *Endpoint) runContributors(ctx context.Context) []result {
 	return results
 }
 
+// call runs fn and encodes its value, both under recover: a panicking
+// contributor or MarshalJSON method becomes an error, not a crash.
 func call(ctx context.Context, fn func(context.Context) (any, error), ch chan<- result) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -51,5 +57,14 @@ func call(ctx context.Context, fn func(context.Context) (any, error), ch chan<- 
 		}
 	}()
 	v, err := fn(ctx)
-	ch <- result{value: v, err: err}
+	if err != nil {
+		ch <- result{err: err}
+		return
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		ch <- result{err: fmt.Errorf("cannot encode value: %w", err)}
+		return
+	}
+	ch <- result{value: v, raw: raw}
 }

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,7 +92,11 @@ func New(opts ...Option) *Endpoint {
 	if c.process || c.hostname {
 		addStatic("process", processSection(env, c.process, c.hostname))
 	}
-	if deps := dependencies(env); (c.deps == nil && c.gitMode == GitFull || c.deps != nil && *c.deps) && len(deps) > 0 {
+	showDeps := c.gitMode == GitFull
+	if c.deps != nil {
+		showDeps = *c.deps
+	}
+	if deps := dependencies(env); showDeps && len(deps) > 0 {
 		byKey["dependencies"] = entry{key: "dependencies", kind: kindStatic, value: deps, builtin: true}
 	}
 	for _, ct := range c.contribs {
@@ -124,15 +129,7 @@ func New(opts ...Option) *Endpoint {
 		e.sizeHint += len(en.keyJSON) + 1
 		e.entries = append(e.entries, en)
 	}
-	slices.SortFunc(e.entries, func(a, b entry) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(e.entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	e.sizeHint += len(e.goPrefix) + len(e.goSuffix) + 16
 	return e
 }
@@ -187,11 +184,6 @@ func (e *Endpoint) Info(ctx context.Context) map[string]any {
 		case kindFunc:
 			res := results[fi]
 			fi++
-			if res.err == nil {
-				if _, err := json.Marshal(res.value); err != nil {
-					res.err = fmt.Errorf("cannot encode value: %w", err)
-				}
-			}
 			if res.err != nil {
 				out[en.key] = map[string]any{"error": res.err.Error()}
 			} else {
@@ -228,11 +220,7 @@ func (e *Endpoint) appendJSON(b []byte, ctx context.Context) []byte {
 
 func appendResult(b []byte, res result) []byte {
 	if res.err == nil {
-		raw, err := json.Marshal(res.value)
-		if err == nil {
-			return append(b, raw...)
-		}
-		res.err = fmt.Errorf("cannot encode value: %w", err)
+		return append(b, res.raw...)
 	}
 	raw, _ := json.Marshal(map[string]string{"error": res.err.Error()})
 	return append(b, raw...)

@@ -142,6 +142,8 @@ func TestGolden(t *testing.T) {
 			WithContributor("failing", func(context.Context) (any, error) { return nil, boom }),
 			WithContributor("panicking", func(context.Context) (any, error) { panic("nil map") }),
 			WithContributor("unencodable", func(context.Context) (any, error) { return func() {}, nil }),
+			WithContributor("marshal_panics", func(context.Context) (any, error) { return panickyJSON{}, nil }),
+			WithContributor("nil_error", func(context.Context) (any, error) { return nil, nil }),
 			WithContributor("slow", func(context.Context) (any, error) { <-release; return "late", nil }),
 			WithContributorTimeout(10 * time.Millisecond),
 		}},
@@ -173,6 +175,12 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// panickyJSON is a value whose encoding panics, as a buggy MarshalJSON
+// would.
+type panickyJSON struct{}
+
+func (panickyJSON) MarshalJSON() ([]byte, error) { panic("bug in MarshalJSON") }
 
 func compareGolden(t *testing.T, path string, got []byte) {
 	t.Helper()

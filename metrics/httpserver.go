@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -42,6 +43,25 @@ type requestKey struct {
 	status int
 }
 
+func (k requestKey) less(o requestKey) bool {
+	if k.uri != o.uri {
+		return k.uri < o.uri
+	}
+	if k.method != o.method {
+		return k.method < o.method
+	}
+	return k.status < o.status
+}
+
+// requestSeries is one series of http.server.requests; its tags are
+// rendered once, when it is created.
+type requestSeries struct {
+	key        requestKey
+	statusText string
+	result     string
+	timer      timer
+}
+
 // requestMetrics holds the series of http.server.requests.
 type requestMetrics struct {
 	now    func() time.Time
@@ -49,23 +69,24 @@ type requestMetrics struct {
 	limit  int
 
 	mu     sync.RWMutex
-	series map[requestKey]*timer
+	series map[requestKey]*requestSeries
+	// sorted holds the series sorted by uri, method and status; it is
+	// replaced, never modified, so readers iterate it without a lock.
+	sorted atomic.Pointer[[]*requestSeries]
 }
 
 func newRequestMetrics(cfg config) *requestMetrics {
-	return &requestMetrics{
+	m := &requestMetrics{
 		now:    cfg.now,
 		window: cfg.maxWindow,
 		limit:  cfg.maxRoutes,
-		series: make(map[requestKey]*timer),
+		series: make(map[requestKey]*requestSeries),
 	}
+	m.sorted.Store(&[]*requestSeries{})
+	return m
 }
 
-func (m *requestMetrics) len() int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return len(m.series)
-}
+func (m *requestMetrics) len() int { return len(*m.sorted.Load()) }
 
 // normalMethod maps method to itself when it is a standard HTTP method,
 // and to "OTHER" otherwise, since clients choose the method.
@@ -106,30 +127,40 @@ func (m *requestMetrics) observe(method, route string, status int, d time.Durati
 	}
 	key := requestKey{method: normalMethod(method), uri: route, status: status}
 	m.mu.RLock()
-	t := m.series[key]
+	s := m.series[key]
 	m.mu.RUnlock()
-	if t == nil {
-		t = m.add(key)
+	if s == nil {
+		s = m.add(key)
 	}
-	t.record(d.Seconds(), m.now())
+	s.timer.record(d.Seconds(), m.now())
 }
 
-func (m *requestMetrics) add(key requestKey) *timer {
+func (m *requestMetrics) add(key requestKey) *requestSeries {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if t := m.series[key]; t != nil {
-		return t
+	if s := m.series[key]; s != nil {
+		return s
 	}
 	if len(m.series) >= m.limit && key.uri != RouteOther {
 		key.uri = RouteOther
-		if t := m.series[key]; t != nil {
-			return t
+		if s := m.series[key]; s != nil {
+			return s
 		}
 	}
-	t := newTimer(m.window, m.now())
-	m.series[key] = t
-	return t
+	s := &requestSeries{key: key, statusText: statusTag(key.status), result: outcome(key.status)}
+	s.timer.init(m.window, m.now())
+	m.series[key] = s
+	old := *m.sorted.Load()
+	i := sort.Search(len(old), func(i int) bool { return key.less(old[i].key) })
+	list := make([]*requestSeries, 0, len(old)+1)
+	list = append(append(append(list, old[:i]...), s), old[i:]...)
+	m.sorted.Store(&list)
+	return s
 }
+
+// all returns every series sorted by uri, method and status. The slice
+// must not be modified.
+func (m *requestMetrics) all() []*requestSeries { return *m.sorted.Load() }
 
 // requestSample is one series of http.server.requests at read time.
 type requestSample struct {
@@ -138,29 +169,15 @@ type requestSample struct {
 	statusText, result string
 }
 
-// snapshot returns every series sorted by uri, method and status.
+// snapshot returns every series, read now, sorted by uri, method and
+// status.
 func (m *requestMetrics) snapshot() []requestSample {
 	now := m.now()
-	m.mu.RLock()
-	out := make([]requestSample, 0, len(m.series))
-	for k, t := range m.series {
-		c, tot, mx := t.read(now)
-		out = append(out, requestSample{key: k, count: c, total: tot, max: mx})
-	}
-	m.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].key, out[j].key
-		if a.uri != b.uri {
-			return a.uri < b.uri
-		}
-		if a.method != b.method {
-			return a.method < b.method
-		}
-		return a.status < b.status
-	})
-	for i := range out {
-		out[i].statusText = statusTag(out[i].key.status)
-		out[i].result = outcome(out[i].key.status)
+	list := m.all()
+	out := make([]requestSample, len(list))
+	for i, s := range list {
+		c, tot, mx := s.timer.read(now)
+		out[i] = requestSample{key: s.key, count: c, total: tot, max: mx, statusText: s.statusText, result: s.result}
 	}
 	return out
 }
@@ -189,12 +206,12 @@ type timer struct {
 	rotated time.Time
 }
 
-func newTimer(window time.Duration, now time.Time) *timer {
-	step := window / maxSlots
-	if step <= 0 {
-		step = 1
+func (t *timer) init(window time.Duration, now time.Time) {
+	t.step = window / maxSlots
+	if t.step <= 0 {
+		t.step = 1
 	}
-	return &timer{step: step, rotated: now}
+	t.rotated = now
 }
 
 func (t *timer) rotate(now time.Time) {

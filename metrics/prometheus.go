@@ -16,28 +16,130 @@ import (
 // exposition format 0.0.4.
 const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 
-// promBuiltins are the Prometheus names the registry writes itself;
-// custom metrics cannot take them.
-var promBuiltins = map[string]bool{}
+// promScalar is a built-in Prometheus family with one unlabelled series.
+type promScalar struct {
+	name, help, typ string
+	value           func(rt *runtimeReading, pr *processReading) float64
+}
+
+func rtProm(i int) func(*runtimeReading, *processReading) float64 {
+	return func(rt *runtimeReading, _ *processReading) float64 { return rt.get(i) }
+}
+
+// promScalars are written in this order after go_gc_duration_seconds and
+// go_info. The go_* and process_* names and meanings are those of
+// client_golang's Go and process collectors (go_memstats_* computed from
+// runtime/metrics the way client_golang does on current Go versions); the
+// others are Micrometer's export names, or our own.
+var promScalars = [...]promScalar{
+	{"go_goroutines", "Number of goroutines that currently exist.", "gauge", rtProm(rmGoroutines)},
+	{"go_threads", "Number of OS threads created.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 { return rt.threadsCreated }},
+	{"go_sched_gomaxprocs_threads", "The current runtime.GOMAXPROCS setting.", "gauge", rtProm(rmGomaxprocs)},
+	{"go_gc_gogc_percent", "Heap size target percentage configured by GOGC (-1 when the collector is off).", "gauge", rtProm(rmGOGC)},
+	{"go_gc_gomemlimit_bytes", "Go runtime soft memory limit configured by GOMEMLIMIT.", "gauge", rtProm(rmMemLimit)},
+	{"go_gc_cycles_total", "Number of completed GC cycles.", "counter", rtProm(rmGCCycles)},
+	{"go_memstats_alloc_bytes", "Bytes of allocated heap objects.", "gauge", rtProm(rmHeapObjectsBytes)},
+	{"go_memstats_alloc_bytes_total", "Total bytes allocated on the heap, even if freed.", "counter", rtProm(rmAllocBytes)},
+	{"go_memstats_sys_bytes", "Bytes of memory obtained from the OS by the Go runtime.", "gauge", rtProm(rmTotal)},
+	{"go_memstats_mallocs_total", "Total heap objects allocated, tiny allocations included.", "counter",
+		func(rt *runtimeReading, _ *processReading) float64 {
+			return rt.get(rmAllocObjects) + rt.get(rmTinyAllocs)
+		}},
+	{"go_memstats_frees_total", "Total heap objects freed, tiny allocations included.", "counter",
+		func(rt *runtimeReading, _ *processReading) float64 {
+			return rt.get(rmFreeObjects) + rt.get(rmTinyAllocs)
+		}},
+	{"go_memstats_heap_alloc_bytes", "Bytes of allocated heap objects.", "gauge", rtProm(rmHeapObjectsBytes)},
+	{"go_memstats_heap_sys_bytes", "Bytes of heap memory obtained from the OS.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 {
+			return rt.get(rmHeapObjectsBytes) + rt.get(rmHeapUnused) + rt.get(rmHeapFree) + rt.get(rmHeapReleased)
+		}},
+	{"go_memstats_heap_idle_bytes", "Bytes of heap spans holding no object, released or not.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 {
+			return rt.get(rmHeapFree) + rt.get(rmHeapReleased)
+		}},
+	{"go_memstats_heap_inuse_bytes", "Bytes of heap spans holding at least one object.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 {
+			return rt.get(rmHeapObjectsBytes) + rt.get(rmHeapUnused)
+		}},
+	{"go_memstats_heap_released_bytes", "Bytes of heap memory returned to the OS.", "gauge", rtProm(rmHeapReleased)},
+	{"go_memstats_heap_objects", "Number of allocated heap objects.", "gauge", rtProm(rmHeapObjects)},
+	{"go_memstats_stack_inuse_bytes", "Bytes of stack spans in use.", "gauge", rtProm(rmHeapStacks)},
+	{"go_memstats_stack_sys_bytes", "Bytes of stack memory obtained from the OS.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 { return rt.get(rmHeapStacks) + rt.get(rmOSStacks) }},
+	{"go_memstats_mspan_inuse_bytes", "Bytes of mspan structures in use.", "gauge", rtProm(rmMSpanInuse)},
+	{"go_memstats_mspan_sys_bytes", "Bytes of memory obtained from the OS for mspan structures.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 { return rt.get(rmMSpanInuse) + rt.get(rmMSpanFree) }},
+	{"go_memstats_mcache_inuse_bytes", "Bytes of mcache structures in use.", "gauge", rtProm(rmMCacheInuse)},
+	{"go_memstats_mcache_sys_bytes", "Bytes of memory obtained from the OS for mcache structures.", "gauge",
+		func(rt *runtimeReading, _ *processReading) float64 {
+			return rt.get(rmMCacheInuse) + rt.get(rmMCacheFree)
+		}},
+	{"go_memstats_buck_hash_sys_bytes", "Bytes of memory used by profiling bucket hash tables.", "gauge", rtProm(rmProfBuckets)},
+	{"go_memstats_gc_sys_bytes", "Bytes of memory used by garbage collection metadata.", "gauge", rtProm(rmMetadataOther)},
+	{"go_memstats_other_sys_bytes", "Bytes of memory used by other runtime allocations.", "gauge", rtProm(rmOther)},
+	{"go_memstats_next_gc_bytes", "Heap size target of the next GC cycle.", "gauge", rtProm(rmHeapGoal)},
+
+	{"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "counter",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.cpuSeconds }},
+	{"process_open_fds", "Number of open file descriptors.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.openFDs }},
+	{"process_max_fds", "Maximum number of open file descriptors.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.maxFDs }},
+	{"process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.vms }},
+	{"process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.rss }},
+	{"process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return float64(pr.start.UnixMilli()) / 1e3 }},
+	{"process_threads", "Number of OS threads of the process.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.threads }},
+	{"process_uptime_seconds", "The uptime of the process in seconds.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.uptime().Seconds() }},
+	{"process_cpu_usage", "Recent CPU usage of the process over all CPUs, from 0 to 1.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.cpuUsage }},
+	{"system_logical_cpus", "Number of logical CPUs of the machine.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.cpuCount }},
+	{"system_load_average_1m", "System load average over the last minute.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.load1 }},
+	{"system_load_average_5m", "System load average over the last 5 minutes.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.load5 }},
+	{"system_load_average_15m", "System load average over the last 15 minutes.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.load15 }},
+	{"system_memory_total_bytes", "Total physical memory of the machine in bytes.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.memTotal }},
+	{"system_memory_available_bytes", "Memory available to start new programs without swapping, in bytes.", "gauge",
+		func(_ *runtimeReading, pr *processReading) float64 { return pr.memAvail }},
+}
+
+// Pre-rendered text of the built-in families: HELP and TYPE lines and the
+// sample name, so a scrape appends constants and formats only numbers.
+var (
+	promHeaders    [len(promScalars)]string
+	promGCHeader   string
+	promInfo       string
+	promReqHeader  string
+	promMaxHeader  string
+	promBuiltins   = map[string]bool{}
+	promGCDuration = "go_gc_duration_seconds"
+)
+
+func header(name, help, typ string) string {
+	return "# HELP " + name + " " + string(appendHelp(nil, help)) + "\n# TYPE " + name + " " + typ + "\n"
+}
 
 func init() {
-	for _, n := range []string{
-		"go_gc_duration_seconds", "go_goroutines", "go_threads", "go_info",
-		"go_sched_gomaxprocs_threads", "go_gc_gogc_percent", "go_gc_gomemlimit_bytes",
-		"go_gc_cycles_total", "go_memstats_alloc_bytes", "go_memstats_alloc_bytes_total",
-		"go_memstats_sys_bytes", "go_memstats_mallocs_total", "go_memstats_frees_total",
-		"go_memstats_heap_alloc_bytes", "go_memstats_heap_sys_bytes", "go_memstats_heap_idle_bytes",
-		"go_memstats_heap_inuse_bytes", "go_memstats_heap_released_bytes", "go_memstats_heap_objects",
-		"go_memstats_stack_inuse_bytes", "go_memstats_stack_sys_bytes", "go_memstats_mspan_inuse_bytes",
-		"go_memstats_mspan_sys_bytes", "go_memstats_mcache_inuse_bytes", "go_memstats_mcache_sys_bytes",
-		"go_memstats_buck_hash_sys_bytes", "go_memstats_gc_sys_bytes", "go_memstats_other_sys_bytes",
-		"go_memstats_next_gc_bytes", "process_cpu_seconds_total", "process_open_fds", "process_max_fds",
-		"process_virtual_memory_bytes", "process_resident_memory_bytes", "process_start_time_seconds",
-		"process_threads", "process_uptime_seconds", "process_cpu_usage", "system_logical_cpus",
-		"system_load_average_1m", "system_load_average_5m", "system_load_average_15m",
-		"system_memory_total_bytes", "system_memory_available_bytes",
-		"http_server_requests_seconds", "http_server_requests_seconds_max",
-	} {
+	for i, p := range promScalars {
+		promHeaders[i] = header(p.name, p.help, p.typ) + p.name + " "
+		promBuiltins[p.name] = true
+	}
+	promGCHeader = header(promGCDuration, "A summary of the stop-the-world pause durations of the garbage collector (quantiles estimated from the runtime's pause histogram).", "summary")
+	promInfo = header("go_info", "Information about the Go environment.", "gauge") +
+		`go_info{version="` + string(appendLabelValue(nil, runtime.Version())) + "\"} 1\n"
+	promReqHeader = header("http_server_requests_seconds", "Duration of HTTP server requests.", "summary")
+	promMaxHeader = header("http_server_requests_seconds_max", "Maximum duration of HTTP server requests over the recent window.", "gauge")
+	for _, n := range []string{promGCDuration, "go_info", "http_server_requests_seconds", "http_server_requests_seconds_max"} {
 		promBuiltins[n] = true
 	}
 }
@@ -66,7 +168,16 @@ func (r *Registry) PrometheusHandler() http.Handler {
 
 type promHandler struct{ r *Registry }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+// scratch is the reusable state of one scrape.
+type scratch struct {
+	rt     runtimeReading
+	pr     processReading
+	maxes  []float64
+	custom []customFamily
+	b      []byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{b: make([]byte, 0, 16<<10)} }}
 
 func (h promHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
@@ -77,106 +188,66 @@ func (h promHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		httpx.NotFound(w, req)
 		return
 	}
-	bp := bufPool.Get().(*[]byte)
-	b := h.r.AppendPrometheus((*bp)[:0])
-	httpx.WriteBody(w, req, http.StatusOK, PrometheusContentType, b)
-	if cap(b) <= 1<<20 {
-		*bp = b
-		bufPool.Put(bp)
+	sc := scratchPool.Get().(*scratch)
+	sc.b = h.r.appendPrometheus(sc.b[:0], sc)
+	httpx.WriteBody(w, req, http.StatusOK, PrometheusContentType, sc.b)
+	if cap(sc.b) <= 1<<20 {
+		clear(sc.custom)
+		scratchPool.Put(sc)
 	}
 }
 
 // AppendPrometheus appends the registry's metrics in Prometheus text
 // exposition format 0.0.4 to b and returns the extended buffer.
 func (r *Registry) AppendPrometheus(b []byte) []byte {
-	rt := r.rt.read()
-	pr := r.proc.read()
+	return r.appendPrometheus(b, new(scratch))
+}
+
+func (r *Registry) appendPrometheus(b []byte, sc *scratch) []byte {
+	sc.rt = r.rt.read()
+	sc.pr = r.proc.read()
+	rt, pr := &sc.rt, &sc.pr
 	w := promWriter{b: b}
 
-	// Go runtime, named as client_golang's Go collector.
-	p := rt.pauses
-	w.family("go_gc_duration_seconds", "A summary of the stop-the-world pause durations of the garbage collector (quantiles estimated from the runtime's pause histogram).", "summary")
-	for i, q := range pauseQuantiles {
-		w.name("go_gc_duration_seconds")
-		w.b = append(w.b, `{quantile="`...)
-		w.b = strconv.AppendFloat(w.b, q, 'g', -1, 64)
-		w.b = append(w.b, `"}`...)
+	p := &rt.pauses
+	w.b = append(w.b, promGCHeader...)
+	for i, q := range pauseQuantileLabels {
+		w.b = append(w.b, q...)
 		w.value(p.quantiles[i])
 	}
 	w.scalar("go_gc_duration_seconds_sum", p.sum)
 	w.scalar("go_gc_duration_seconds_count", p.count)
-	w.gauge("go_goroutines", "Number of goroutines that currently exist.", rt.get(rmGoroutines))
-	w.family("go_info", "Information about the Go environment.", "gauge")
-	w.name("go_info")
-	w.b = append(w.b, `{version="`...)
-	w.b = appendLabelValue(w.b, runtime.Version())
-	w.b = append(w.b, `"}`...)
-	w.value(1)
-	w.gauge("go_threads", "Number of OS threads created.", rt.threadsCreated)
-	w.gauge("go_sched_gomaxprocs_threads", "The current runtime.GOMAXPROCS setting.", rt.get(rmGomaxprocs))
-	w.gauge("go_gc_gogc_percent", "Heap size target percentage configured by GOGC (-1 when the collector is off).", rt.get(rmGOGC))
-	w.gauge("go_gc_gomemlimit_bytes", "Go runtime soft memory limit configured by GOMEMLIMIT.", rt.get(rmMemLimit))
-	w.counter("go_gc_cycles_total", "Number of completed GC cycles.", rt.get(rmGCCycles))
-
-	heapObj, heapUnused := rt.get(rmHeapObjectsBytes), rt.get(rmHeapUnused)
-	heapFree, heapReleased := rt.get(rmHeapFree), rt.get(rmHeapReleased)
-	tiny := rt.get(rmTinyAllocs)
-	w.gauge("go_memstats_alloc_bytes", "Bytes of allocated heap objects.", heapObj)
-	w.counter("go_memstats_alloc_bytes_total", "Total bytes allocated on the heap, even if freed.", rt.get(rmAllocBytes))
-	w.gauge("go_memstats_sys_bytes", "Bytes of memory obtained from the OS by the Go runtime.", rt.get(rmTotal))
-	w.counter("go_memstats_mallocs_total", "Total heap objects allocated, tiny allocations included.", rt.get(rmAllocObjects)+tiny)
-	w.counter("go_memstats_frees_total", "Total heap objects freed, tiny allocations included.", rt.get(rmFreeObjects)+tiny)
-	w.gauge("go_memstats_heap_alloc_bytes", "Bytes of allocated heap objects.", heapObj)
-	w.gauge("go_memstats_heap_sys_bytes", "Bytes of heap memory obtained from the OS.", heapObj+heapUnused+heapFree+heapReleased)
-	w.gauge("go_memstats_heap_idle_bytes", "Bytes of heap spans holding no object, released or not.", heapFree+heapReleased)
-	w.gauge("go_memstats_heap_inuse_bytes", "Bytes of heap spans holding at least one object.", heapObj+heapUnused)
-	w.gauge("go_memstats_heap_released_bytes", "Bytes of heap memory returned to the OS.", heapReleased)
-	w.gauge("go_memstats_heap_objects", "Number of allocated heap objects.", rt.get(rmHeapObjects))
-	w.gauge("go_memstats_stack_inuse_bytes", "Bytes of stack spans in use.", rt.get(rmHeapStacks))
-	w.gauge("go_memstats_stack_sys_bytes", "Bytes of stack memory obtained from the OS.", rt.get(rmHeapStacks)+rt.get(rmOSStacks))
-	w.gauge("go_memstats_mspan_inuse_bytes", "Bytes of mspan structures in use.", rt.get(rmMSpanInuse))
-	w.gauge("go_memstats_mspan_sys_bytes", "Bytes of memory obtained from the OS for mspan structures.", rt.get(rmMSpanInuse)+rt.get(rmMSpanFree))
-	w.gauge("go_memstats_mcache_inuse_bytes", "Bytes of mcache structures in use.", rt.get(rmMCacheInuse))
-	w.gauge("go_memstats_mcache_sys_bytes", "Bytes of memory obtained from the OS for mcache structures.", rt.get(rmMCacheInuse)+rt.get(rmMCacheFree))
-	w.gauge("go_memstats_buck_hash_sys_bytes", "Bytes of memory used by profiling bucket hash tables.", rt.get(rmProfBuckets))
-	w.gauge("go_memstats_gc_sys_bytes", "Bytes of memory used by garbage collection metadata.", rt.get(rmMetadataOther))
-	w.gauge("go_memstats_other_sys_bytes", "Bytes of memory used by other runtime allocations.", rt.get(rmOther))
-	w.gauge("go_memstats_next_gc_bytes", "Heap size target of the next GC cycle.", rt.get(rmHeapGoal))
-
-	// Process, named as client_golang's process collector.
-	w.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", pr.cpuSeconds)
-	w.gauge("process_open_fds", "Number of open file descriptors.", pr.openFDs)
-	w.gauge("process_max_fds", "Maximum number of open file descriptors.", pr.maxFDs)
-	w.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", pr.vms)
-	w.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", pr.rss)
-	w.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", float64(pr.start.UnixMilli())/1e3)
-	// Process and system, named as Micrometer exports them.
-	w.gauge("process_threads", "Number of OS threads of the process.", pr.threads)
-	w.gauge("process_uptime_seconds", "The uptime of the process in seconds.", pr.uptime().Seconds())
-	w.gauge("process_cpu_usage", "Recent CPU usage of the process over all CPUs, from 0 to 1.", pr.cpuUsage)
-	w.gauge("system_logical_cpus", "Number of logical CPUs of the machine.", pr.cpuCount)
-	w.gauge("system_load_average_1m", "System load average over the last minute.", pr.load1)
-	w.gauge("system_load_average_5m", "System load average over the last 5 minutes.", pr.load5)
-	w.gauge("system_load_average_15m", "System load average over the last 15 minutes.", pr.load15)
-	w.gauge("system_memory_total_bytes", "Total physical memory of the machine in bytes.", pr.memTotal)
-	w.gauge("system_memory_available_bytes", "Memory available to start new programs without swapping, in bytes.", pr.memAvail)
+	w.b = append(w.b, promInfo...)
+	for i := range promScalars {
+		v := promScalars[i].value(rt, pr)
+		if math.IsNaN(v) {
+			continue // not available on this platform
+		}
+		w.b = append(w.b, promHeaders[i]...)
+		w.value(v)
+	}
 
 	// HTTP server requests, named as Micrometer exports them.
-	if reqs := r.http.snapshot(); len(reqs) > 0 {
-		w.family("http_server_requests_seconds", "Duration of HTTP server requests.", "summary")
+	if reqs := r.http.all(); len(reqs) > 0 {
+		now := r.cfg.now()
+		maxes := sc.maxes[:0]
+		w.b = append(w.b, promReqHeader...)
 		for _, s := range reqs {
-			w.requestLine("http_server_requests_seconds_count", &s, s.count)
-			w.requestLine("http_server_requests_seconds_sum", &s, s.total)
+			count, total, max := s.timer.read(now)
+			maxes = append(maxes, max)
+			w.requestLine("http_server_requests_seconds_count", s, count)
+			w.requestLine("http_server_requests_seconds_sum", s, total)
 		}
-		w.family("http_server_requests_seconds_max", "Maximum duration of HTTP server requests over the recent window.", "gauge")
-		for _, s := range reqs {
-			w.requestLine("http_server_requests_seconds_max", &s, s.max)
+		w.b = append(w.b, promMaxHeader...)
+		for i, s := range reqs {
+			w.requestLine("http_server_requests_seconds_max", s, maxes[i])
 		}
+		sc.maxes = maxes
 	}
 
 	// Custom metrics.
-	var arr [16]customFamily
-	for _, f := range r.customFamilies(arr[:0]) {
+	sc.custom = r.customFamilies(sc.custom[:0])
+	for _, f := range sc.custom {
 		if len(f.series) == 0 {
 			continue
 		}
@@ -242,25 +313,7 @@ func (w *promWriter) scalar(name string, v float64) {
 	w.value(v)
 }
 
-// gauge writes a one-series gauge family; an unavailable (NaN) value
-// leaves the family out.
-func (w *promWriter) gauge(name, help string, v float64) {
-	if math.IsNaN(v) {
-		return
-	}
-	w.family(name, help, "gauge")
-	w.scalar(name, v)
-}
-
-func (w *promWriter) counter(name, help string, v float64) {
-	if math.IsNaN(v) {
-		return
-	}
-	w.family(name, help, "counter")
-	w.scalar(name, v)
-}
-
-func (w *promWriter) requestLine(name string, s *requestSample, v float64) {
+func (w *promWriter) requestLine(name string, s *requestSeries, v float64) {
 	w.b = append(w.b, name...)
 	w.b = append(w.b, `{method="`...)
 	w.b = appendLabelValue(w.b, s.key.method)

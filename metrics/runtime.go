@@ -206,3 +206,13 @@ func summarise(h *metrics.Float64Histogram) pauseStats {
 	}
 	return s
 }
+
+// pauseQuantileLabels are the sample names and labels of the quantiles of
+// go_gc_duration_seconds.
+var pauseQuantileLabels = [len(pauseQuantiles)]string{
+	`go_gc_duration_seconds{quantile="0"}`,
+	`go_gc_duration_seconds{quantile="0.25"}`,
+	`go_gc_duration_seconds{quantile="0.5"}`,
+	`go_gc_duration_seconds{quantile="0.75"}`,
+	`go_gc_duration_seconds{quantile="1"}`,
+}
