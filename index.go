@@ -43,12 +43,9 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := jsonText(a.baseURL(r))
-	size := 64 + len(base)
-	for _, e := range a.indexAnon {
-		size += 48 + len(e.name) + len(base) + len(e.suffix)
-	}
-	b := make([]byte, 0, size)
-	b = append(b, `{"_links":{"self":{"href":"`...)
+	buf := httpx.GetBuffer()
+	defer httpx.PutBuffer(buf)
+	b := append(*buf, `{"_links":{"self":{"href":"`...)
 	b = append(b, base...)
 	b = append(b, `","templated":false}`...)
 	for _, e := range a.indexAnon {
@@ -64,6 +61,7 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b = append(b, "}}"...)
+	*buf = b
 	httpx.WriteBody(w, r, http.StatusOK, ct, b)
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -55,10 +56,33 @@ func OriginalPath(r *http.Request) string {
 	return r.URL.Path
 }
 
+// Header values shared by every response. net/http only reads them, and an
+// Add by a wrapping middleware appends to a full slice, which copies it, so
+// sharing them saves an allocation per header and response.
+var (
+	valNoSniff = []string{"nosniff"}
+	valNoStore = []string{"no-store"}
+	valV3      = []string{MediaTypeV3}
+	valJSON    = []string{MediaTypeJSON}
+)
+
 // SetSecurityHeaders sets the headers every actuator response carries.
 func SetSecurityHeaders(h http.Header) {
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
+	h["X-Content-Type-Options"] = valNoSniff
+	h["Cache-Control"] = valNoStore
+}
+
+// setContentType sets Content-Type, without allocating for the actuator's
+// own two media types.
+func setContentType(h http.Header, contentType string) {
+	switch contentType {
+	case MediaTypeV3:
+		h["Content-Type"] = valV3
+	case MediaTypeJSON:
+		h["Content-Type"] = valJSON
+	default:
+		h.Set("Content-Type", contentType)
+	}
 }
 
 // WriteJSON encodes v and writes it with status and the negotiated content
@@ -77,7 +101,7 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 func WriteBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
 	h := w.Header()
 	SetSecurityHeaders(h)
-	h.Set("Content-Type", contentType)
+	setContentType(h, contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
@@ -130,4 +154,26 @@ func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
 // NotFound writes the actuator's 404.
 func NotFound(w http.ResponseWriter, r *http.Request) {
 	WriteError(w, r, http.StatusNotFound, "no endpoint at this path")
+}
+
+// bufPool recycles response buffers; WriteBody copies a body into the
+// connection before it returns, so a buffer is free again right after.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooled keeps rare huge bodies from pinning memory in the pool.
+const maxPooled = 64 << 10
+
+// GetBuffer returns an empty buffer from the pool; give it back with
+// PutBuffer once the body has been written.
+func GetBuffer() *[]byte {
+	b := bufPool.Get().(*[]byte)
+	*b = (*b)[:0]
+	return b
+}
+
+// PutBuffer returns b to the pool.
+func PutBuffer(b *[]byte) {
+	if cap(*b) <= maxPooled {
+		bufPool.Put(b)
+	}
 }
