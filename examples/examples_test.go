@@ -1,0 +1,143 @@
+// Package examples_test builds the demo apps and drives them as a user
+// would: start, query the actuator, SIGTERM, exit code 0.
+package examples_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestDemos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds binaries")
+	}
+	demos := []struct {
+		pkg, mgmt, app string
+	}{
+		{"./std", "/management", "/users/42"},
+		{"./gin", "/actuator", "/users/42"},
+	}
+	for _, d := range demos {
+		t.Run(d.pkg, func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), "demo")
+			build := exec.Command("go", "build", "-o", bin, d.pkg)
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("build: %v\n%s", err, out)
+			}
+			addr := freeAddr(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-shutdown-delay", "100ms")
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			printed := make(chan string, 1)
+			go func() {
+				b, _ := io.ReadAll(bufio.NewReader(stdout))
+				printed <- string(b)
+			}()
+
+			base := "http://" + addr
+			waitUp(t, base+"/readyz")
+			checks := []struct {
+				path   string
+				status int
+				want   string
+			}{
+				{d.mgmt, 200, `"_links"`},
+				{d.mgmt + "/health", 200, `"tempdir"`},
+				{d.mgmt + "/health/readiness", 200, `{"status":"UP"}`},
+				{d.mgmt + "/health/liveness", 200, `{"status":"UP"}`},
+				{d.mgmt + "/info", 200, `"app"`},
+				{d.mgmt + "/metrics", 200, `"names"`},
+				{d.mgmt + "/prometheus", 200, "go_goroutines"},
+				{d.mgmt + "/shutdown", 404, `"status":404`},
+				{d.app, 200, "42"},
+				{"/livez", 200, `"UP"`},
+			}
+			for _, c := range checks {
+				code, body := fetch(t, base+c.path)
+				if code != c.status || !strings.Contains(body, c.want) {
+					t.Errorf("GET %s = %d %.200s, want %d containing %q", c.path, code, body, c.status, c.want)
+				}
+			}
+			var health map[string]any
+			_, body := fetch(t, base+d.mgmt+"/health")
+			if err := json.Unmarshal([]byte(body), &health); err != nil || health["status"] != "UP" {
+				t.Errorf("health = %s (%v)", body, err)
+			}
+
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("exit after SIGTERM: %v, want status 0", err)
+			}
+			out := <-printed
+			if !strings.Contains(out, base+d.mgmt) && !strings.Contains(out, d.mgmt) {
+				t.Errorf("the demo did not print its URLs:\n%s", out)
+			}
+		})
+	}
+}
+
+func fetch(t *testing.T, url string) (int, string) {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// waitUp polls url until it answers 200, for at most 20 s.
+func waitUp(t *testing.T, url string) {
+	t.Helper()
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered 200", url)
+}
