@@ -289,23 +289,17 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		a.refuse(w, r, id)
 		return
 	}
+	ct := ""
 	if e.raw {
 		httpx.SetSecurityHeaders(w.Header())
 	} else {
-		ct, ok := negotiate(r.Header.Get("Accept"))
-		if !ok {
+		var ok bool
+		if ct, ok = negotiate(r.Header.Get("Accept")); !ok {
 			httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
 			return
 		}
-		r = httpx.WithContentType(r, ct)
 	}
-	r = httpx.WithOriginalPath(r, r.URL.Path)
-	r2 := new(http.Request)
-	*r2 = *r
-	u := *r.URL
-	u.Path = strings.TrimSuffix(sub, "/")
-	u.RawPath = ""
-	r2.URL = &u
+	r2 := httpx.ForEndpoint(r, ct, strings.TrimSuffix(sub, "/"))
 	e.Handler.ServeHTTP(w, r2)
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -21,37 +22,64 @@ const (
 	MediaTypeJSON = "application/json"
 )
 
-type ctxKey int
+type ctxKey struct{}
 
-const (
-	keyContentType ctxKey = iota
-	keyOriginalPath
-)
+// routed is what the root records about a request it hands to an
+// endpoint, kept in one context value (and one allocation, with the
+// rewritten URL) on the hot path.
+type routed struct {
+	contentType  string // "" when not negotiated
+	originalPath string
+	url          url.URL
+}
+
+func routedOf(r *http.Request) *routed {
+	v, _ := r.Context().Value(ctxKey{}).(*routed)
+	return v
+}
 
 // WithContentType returns r carrying the negotiated response content type.
 func WithContentType(r *http.Request, contentType string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), keyContentType, contentType))
+	rt := &routed{originalPath: OriginalPath(r), contentType: contentType}
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, rt))
+}
+
+// WithOriginalPath returns r remembering path as the one the client asked
+// for, keeping any negotiated content type.
+func WithOriginalPath(r *http.Request, path string) *http.Request {
+	rt := &routed{originalPath: path}
+	if old := routedOf(r); old != nil {
+		rt.contentType = old.contentType
+	}
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, rt))
+}
+
+// ForEndpoint returns a copy of r for an endpoint's handler: its URL path
+// is sub, the path below the endpoint; contentType ("" when the endpoint
+// writes its own) and the client's path stay readable through ContentType
+// and OriginalPath.
+func ForEndpoint(r *http.Request, contentType, sub string) *http.Request {
+	rt := &routed{contentType: contentType, originalPath: r.URL.Path, url: *r.URL}
+	rt.url.Path = sub
+	rt.url.RawPath = ""
+	r2 := r.WithContext(context.WithValue(r.Context(), ctxKey{}, rt))
+	r2.URL = &rt.url
+	return r2
 }
 
 // ContentType is the content type negotiated for r, MediaTypeV3 when none was.
 func ContentType(r *http.Request) string {
-	if ct, ok := r.Context().Value(keyContentType).(string); ok {
-		return ct
+	if rt := routedOf(r); rt != nil && rt.contentType != "" {
+		return rt.contentType
 	}
 	return MediaTypeV3
 }
 
-// WithOriginalPath returns r remembering the path the client asked for,
-// before any prefix was stripped.
-func WithOriginalPath(r *http.Request, path string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), keyOriginalPath, path))
-}
-
 // OriginalPath is the path the client asked for, as recorded by
-// WithOriginalPath, or r.URL.Path when none was recorded.
+// ForEndpoint, or r.URL.Path when none was recorded.
 func OriginalPath(r *http.Request) string {
-	if p, ok := r.Context().Value(keyOriginalPath).(string); ok {
-		return p
+	if rt := routedOf(r); rt != nil {
+		return rt.originalPath
 	}
 	return r.URL.Path
 }
@@ -139,8 +167,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, message stri
 		Path:      path,
 	})
 	ct := MediaTypeJSON
-	if v, ok := r.Context().Value(keyContentType).(string); ok {
-		ct = v
+	if rt := routedOf(r); rt != nil && rt.contentType != "" {
+		ct = rt.contentType
 	}
 	WriteBody(w, r, status, ct, body)
 }
