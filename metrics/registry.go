@@ -104,15 +104,43 @@ func (r *Registry) Names() []string {
 }
 
 func (r *Registry) appendNames(dst []string, rt *runtimeReading, pr *processReading) []string {
-	for i := range builtins {
-		if builtins[i].available(rt, pr) {
-			dst = append(dst, builtins[i].name)
+	hasRequests := r.http.len() > 0
+	custom := *r.names.Load()
+	j := 0
+	for _, b := range sortedBuiltins {
+		if b == nil {
+			if !hasRequests {
+				continue
+			}
+		} else if !b.available(rt, pr) {
+			continue
 		}
+		name := httpServerRequests
+		if b != nil {
+			name = b.name
+		}
+		for j < len(custom) && custom[j] < name {
+			dst = append(dst, custom[j])
+			j++
+		}
+		dst = append(dst, name)
 	}
-	if r.http.len() > 0 {
-		dst = append(dst, httpServerRequests)
-	}
-	dst = append(dst, *r.names.Load()...)
-	sort.Strings(dst)
-	return dst
+	return append(dst, custom[j:]...)
 }
+
+// sortedBuiltins are the built-in meters sorted by name, with nil standing
+// for http.server.requests.
+var sortedBuiltins = func() []*builtin {
+	list := []*builtin{nil}
+	for i := range builtins {
+		list = append(list, &builtins[i])
+	}
+	name := func(b *builtin) string {
+		if b == nil {
+			return httpServerRequests
+		}
+		return b.name
+	}
+	sort.Slice(list, func(i, j int) bool { return name(list[i]) < name(list[j]) })
+	return list
+}()

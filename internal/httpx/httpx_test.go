@@ -1,0 +1,83 @@
+package httpx
+
+import (
+	"encoding/json"
+	"math"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestWriteJSON(t *testing.T) {
+	tests := []struct {
+		name, method, ct string
+		v                any
+		status           int
+		wantCT, wantBody string
+	}{
+		{"default type", "GET", "", map[string]int{"a": 1}, 200, MediaTypeV3, `{"a":1}`},
+		{"negotiated json", "GET", MediaTypeJSON, []int{1}, 503, MediaTypeJSON, `[1]`},
+		{"head has no body", "HEAD", MediaTypeV3, "x", 200, MediaTypeV3, ``},
+		{"unencodable", "GET", "", math.Inf(1), 500, MediaTypeJSON, `"status":500`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, "/x", nil)
+			if tc.ct != "" {
+				r = WithContentType(r, tc.ct)
+			}
+			w := httptest.NewRecorder()
+			WriteJSON(w, r, tc.status, tc.v)
+			if w.Code != tc.status || w.Header().Get("Content-Type") != tc.wantCT || !strings.Contains(w.Body.String(), tc.wantBody) {
+				t.Errorf("got %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body)
+			}
+			if tc.method == "HEAD" && w.Body.Len() != 0 {
+				t.Errorf("HEAD body %q", w.Body)
+			}
+			if w.Header().Get("X-Content-Type-Options") != "nosniff" || w.Header().Get("Cache-Control") != "no-store" {
+				t.Errorf("security headers missing: %v", w.Header())
+			}
+		})
+	}
+}
+
+func TestWriteErrorShapeAndPath(t *testing.T) {
+	r := httptest.NewRequest("GET", "/actuator/health/x", nil)
+	r = ForEndpoint(r, MediaTypeV3, "/x")
+	if r.URL.Path != "/x" || OriginalPath(r) != "/actuator/health/x" || ContentType(r) != MediaTypeV3 {
+		t.Fatalf("ForEndpoint: path %q original %q type %q", r.URL.Path, OriginalPath(r), ContentType(r))
+	}
+	w := httptest.NewRecorder()
+	MethodNotAllowed(w, r, "GET, HEAD")
+	var body ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Status != 405 || body.Error != "Method Not Allowed" || body.Path != "/actuator/health/x" || body.Timestamp == "" {
+		t.Errorf("body = %+v", body)
+	}
+	if w.Header().Get("Allow") != "GET, HEAD" {
+		t.Errorf("Allow = %q", w.Header().Get("Allow"))
+	}
+
+	long := httptest.NewRequest("GET", "/"+strings.Repeat("a", 5000), nil)
+	w = httptest.NewRecorder()
+	NotFound(w, long)
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Path) > maxPathInError+3 || w.Header().Get("Content-Type") != MediaTypeJSON {
+		t.Errorf("long path echoed as %d bytes, type %q", len(body.Path), w.Header().Get("Content-Type"))
+	}
+}
+
+func TestBufferPool(t *testing.T) {
+	b := GetBuffer()
+	*b = append(*b, "hello"...)
+	PutBuffer(b)
+	if b2 := GetBuffer(); len(*b2) != 0 {
+		t.Errorf("pooled buffer not reset: %q", *b2)
+	}
+	huge := make([]byte, 0, maxPooled+1)
+	PutBuffer(&huge) // dropped, not pooled; nothing to observe but no panic
+}
