@@ -143,7 +143,7 @@ func waitReady(t *testing.T, l *lifecycle.Lifecycle, runErr <-chan error) []net.
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if l.Ready() {
+		if l.Phase() == lifecycle.PhaseServing && l.Ready() {
 			return l.Addrs()
 		}
 		select {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -52,9 +51,10 @@ func TestMain(m *testing.M) {
 func appBinary(t testing.TB) string {
 	t.Helper()
 	appOnce.Do(func() {
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goTool); err != nil {
-			goTool = "go"
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			appBuild = fmt.Errorf("no go tool to build testdata/app: %w", err)
+			return
 		}
 		out := filepath.Join(binDir, "app")
 		args := []string{"build", "-o", out}
@@ -102,7 +102,7 @@ func (o *output) String() string {
 
 // proc is a running test app.
 type proc struct {
-	t        *testing.T
+	t        testing.TB
 	cmd      *exec.Cmd
 	addr     string // app server
 	probe    string // where /readyz and /shutdown are: the management server if any
@@ -125,14 +125,14 @@ func freeAddr(t testing.TB) string {
 }
 
 // startApp starts the test app on a free port and waits until it is ready.
-func startApp(t *testing.T, args ...string) *proc {
+func startApp(t testing.TB, args ...string) *proc {
 	t.Helper()
 	return startAppAt(t, freeAddr(t), "", args...)
 }
 
 // startAppAt starts the test app on addr (and mgmt, when not empty) and
 // waits until its readiness endpoint answers 200.
-func startAppAt(t *testing.T, addr, mgmt string, args ...string) *proc {
+func startAppAt(t testing.TB, addr, mgmt string, args ...string) *proc {
 	t.Helper()
 	bin := appBinary(t)
 	p := &proc{t: t, addr: addr, probe: addr, out: newOutput(), done: make(chan struct{})}

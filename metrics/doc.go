@@ -1,20 +1,34 @@
 // Package metrics serves an actuator's /metrics and /prometheus endpoints:
-// Go runtime metrics read from [runtime/metrics] (cheap, no stop-the-world),
-// process and system metrics read through gopsutil (cached briefly), the
-// HTTP server's request metrics and the user's own gauges and counters.
+// Go runtime metrics read from [runtime/metrics] (cheap, no stop-the-world;
+// runtime.ReadMemStats is never called), process and system metrics read
+// through gopsutil (cached briefly, see [WithCacheTTL]), the HTTP server's
+// request metrics and the user's own gauges and counters.
 //
 // The same data is served three ways by a [Registry]:
 //
-//   - [Registry.ServeHTTP] at the endpoint itself: a readable snapshot
+//   - [Registry.ServeHTTP] at the endpoint itself: a readable [Snapshot]
 //     (memory, goroutines, uptime, CPU, GC) together with Spring Boot
 //     Actuator's "names" list;
-//   - [Registry.ServeHTTP] at "/{name}": Spring Boot Actuator's drill-down,
-//     filtered with repeated ?tag=key:value parameters;
+//   - [Registry.ServeHTTP] at "/{name}": Spring Boot Actuator's drill-down
+//     ([MetricResponse]), filtered with repeated ?tag=key:value parameters;
+//     an unknown name is a 404, a malformed tag a 400;
 //   - [Registry.PrometheusHandler]: Prometheus text exposition format 0.0.4,
 //     with the metric names of client_golang's Go and process collectors
 //     where they mean the same thing.
 //
 // Handlers receive paths relative to their endpoint ("" or "/" for the
 // endpoint itself); the actuator's root package strips its base path and
-// endpoint id before calling them.
+// endpoint id before calling them, and its adapters call
+// [Registry.ObserveRequest] for every request with the matched route
+// pattern.
+//
+// # Custom metrics
+//
+//	placed, err := reg.Counter("orders.placed", metrics.Description("Orders accepted."), metrics.WithTag("region", "eu"))
+//	...
+//	placed.Inc()
+//	err = reg.Gauge("queue.size", func() float64 { return float64(q.Len()) }, metrics.Unit("jobs"))
+//
+// In Prometheus text these are orders_placed_total{region="eu"} and
+// queue_size_jobs.
 package metrics

@@ -559,3 +559,32 @@ func drain(rc io.ReadCloser) string {
 	_ = rc.Close()
 	return string(b)
 }
+
+func TestNamesMergeCustom(t *testing.T) {
+	r := New()
+	for _, n := range []string{"zzz.last", "a.first", "http.server.zzz", "go.aaa", "process.cpu.usage2"} {
+		if _, err := r.Counter(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := r.Names()
+	if !slices.IsSorted(names) {
+		t.Errorf("names not sorted: %v", names)
+	}
+	if slices.Contains(names, httpServerRequests) {
+		t.Errorf("%s listed before any request", httpServerRequests)
+	}
+	r.ObserveRequest("GET", "/", 200, time.Millisecond)
+	names = r.Names()
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("names not sorted and unique: %v", names)
+	}
+	for _, n := range []string{"zzz.last", "a.first", "http.server.zzz", "go.aaa", httpServerRequests, "go.goroutines"} {
+		if !slices.Contains(names, n) {
+			t.Errorf("names lack %q", n)
+		}
+	}
+	if got, want := len(names), len(builtins)+1+5; got != want {
+		t.Errorf("%d names, want %d: %v", got, want, names)
+	}
+}

@@ -17,6 +17,10 @@ import (
 // cannot tell it; it is set when the program initialises this package.
 var fallbackStart = time.Now()
 
+// limitsTTL is how long the file descriptor limit is reused: limits
+// change rarely, and reading them costs as much as a memory reading.
+const limitsTTL = time.Minute
+
 // processReading is one read of process and system data. Values the
 // platform cannot provide are NaN.
 type processReading struct {
@@ -61,6 +65,8 @@ type processReader struct {
 	valid    bool
 	prevCPU  float64   // CPU seconds at the previous refresh
 	prevAt   time.Time // time of the previous refresh
+	maxFDs   float64   // soft RLIMIT_NOFILE, read every limitsTTL
+	limitsAt time.Time // when maxFDs was read
 	logged   map[string]bool
 }
 
@@ -124,15 +130,19 @@ func (r *processReader) refresh(now time.Time) {
 		} else {
 			r.fail("threads", err)
 		}
-		if limits, err := p.Rlimit(); err == nil {
-			for _, l := range limits {
-				if l.Resource == process.RLIMIT_NOFILE && l.Soft < math.MaxInt64 {
-					out.maxFDs = float64(l.Soft)
+		if r.limitsAt.IsZero() || now.Sub(r.limitsAt) >= limitsTTL || now.Before(r.limitsAt) {
+			r.maxFDs, r.limitsAt = nan, now
+			if limits, err := p.Rlimit(); err == nil {
+				for _, l := range limits {
+					if l.Resource == process.RLIMIT_NOFILE && l.Soft < math.MaxInt64 {
+						r.maxFDs = float64(l.Soft)
+					}
 				}
+			} else {
+				r.fail("limits", err)
 			}
-		} else {
-			r.fail("limits", err)
 		}
+		out.maxFDs = r.maxFDs
 	}
 	if a, err := load.Avg(); err == nil {
 		out.load1, out.load5, out.load15 = a.Load1, a.Load5, a.Load15

@@ -1,0 +1,307 @@
+package lifecycle_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// HAProxy's health checks in the test: a check every checkInter, DOWN after
+// checkFall failures, UP after checkRise successes.
+const (
+	checkInter = 200 * time.Millisecond
+	checkFall  = 2
+	checkRise  = 2
+)
+
+// balancerDelay is the shutdown delay of the apps behind HAProxy. From the
+// SIGTERM, the first failing check comes within one inter and the fall-th
+// one (fall-1) inters later: HAProxy stops routing at most
+// fall x inter + the check's own time after the SIGTERM, 400 ms and a few
+// ms here. 1 s is 2.5 times that, margin for a loaded 2-core CI runner
+// building with -race; the test logs the measured time to DOWN.
+const balancerDelay = 1 * time.Second
+
+// haproxyCfg runs HAProxy in front of two apps with active checks on their
+// readiness, no retries and no redispatch, so that it cannot hide a failed
+// request from the client.
+const haproxyCfg = `global
+    maxconn 2000
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+    timeout http-keep-alive 30s
+    retries 0
+
+frontend fe
+    bind %s
+    default_backend be
+
+frontend stats
+    bind %s
+    stats enable
+    stats uri /stats
+
+backend be
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server inter %dms fall %d rise %d
+    server s1 %s check
+    server s2 %s check
+`
+
+// haproxyPath finds haproxy: skipped when missing locally, a failure in CI.
+func haproxyPath(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("haproxy")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("haproxy is not installed; CI must install it (apt-get install haproxy)")
+		}
+		t.Skip("haproxy is not installed")
+	}
+	return path
+}
+
+type balancer struct {
+	t      *testing.T
+	front  string
+	stats  string
+	out    *output
+	client *http.Client
+}
+
+func startHAProxy(t *testing.T, backends [2]string) *balancer {
+	t.Helper()
+	bin := haproxyPath(t)
+	b := &balancer{t: t, front: freeAddr(t), stats: freeAddr(t), out: newOutput()}
+	cfgPath := filepath.Join(t.TempDir(), "haproxy.cfg")
+	cfg := fmt.Sprintf(haproxyCfg, b.front, b.stats, checkInter.Milliseconds(), checkFall, checkRise, backends[0], backends[1])
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-c", "-f", cfgPath).CombinedOutput(); err != nil {
+		t.Fatalf("haproxy -c: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-db", "-f", cfgPath)
+	cmd.Stdout = b.out
+	cmd.Stderr = b.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	tr := &http.Transport{DisableKeepAlives: true}
+	b.client = &http.Client{Transport: tr, Timeout: 2 * time.Second}
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("haproxy output:\n%s", b.out.String())
+		}
+	})
+	return b
+}
+
+// status returns HAProxy's view of each server of backend be.
+func (b *balancer) status() (map[string]string, error) {
+	resp, err := b.client.Get("http://" + b.stats + "/stats;csv")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body), "# ")))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) == 0 {
+		return nil, fmt.Errorf("stats csv: %v", err)
+	}
+	col := -1
+	for i, name := range rows[0] {
+		if name == "status" {
+			col = i
+		}
+	}
+	if col < 0 {
+		return nil, fmt.Errorf("no status column in %q", rows[0])
+	}
+	st := make(map[string]string)
+	for _, row := range rows[1:] {
+		if len(row) > col && row[0] == "be" {
+			st[row[1]] = row[col]
+		}
+	}
+	return st, nil
+}
+
+// waitStatus waits until HAProxy reports server at status (UP or DOWN, not
+// a transition like "UP 1/2") and returns when it saw it.
+func (b *balancer) waitStatus(server, status string) time.Time {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		st, err := b.status()
+		if err == nil && st[server] == status {
+			return time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	st, err := b.status()
+	b.t.Fatalf("%s not %s after 20s: %v %v", server, status, st, err)
+	return time.Time{}
+}
+
+// load is a steady, bounded request loop that never retries: POST requests
+// are not replayable, so net/http's transport does not resend them, and
+// HAProxy runs with retries 0.
+type load struct {
+	ok, failed, slow atomic.Int64
+	mu               sync.Mutex
+	errs             []string
+	stop             chan struct{}
+	wg               sync.WaitGroup
+}
+
+const (
+	loadWorkers   = 8
+	loadPause     = 2 * time.Millisecond // per worker, between requests
+	loadMax       = 200000               // requests per worker, a bound
+	slowEvery     = 10                   // one request in slowEvery is slow
+	slowRequestMS = 300
+)
+
+func startLoad(front string) *load {
+	ld := &load{stop: make(chan struct{})}
+	for w := range loadWorkers {
+		ld.wg.Add(1)
+		go func() {
+			defer ld.wg.Done()
+			tr := &http.Transport{MaxIdleConnsPerHost: 2}
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Transport: tr, Timeout: 20 * time.Second}
+			for i := range loadMax {
+				select {
+				case <-ld.stop:
+					return
+				default:
+				}
+				path := "/"
+				if (i+w)%slowEvery == 0 {
+					path = fmt.Sprintf("/slow?ms=%d", slowRequestMS)
+					ld.slow.Add(1)
+				}
+				resp, err := c.Post("http://"+front+path, "text/plain", strings.NewReader("ping"))
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					if err == nil && resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if err != nil {
+					ld.failed.Add(1)
+					ld.mu.Lock()
+					if len(ld.errs) < 20 {
+						ld.errs = append(ld.errs, time.Now().Format("15:04:05.000")+" "+path+": "+err.Error())
+					}
+					ld.mu.Unlock()
+				} else {
+					ld.ok.Add(1)
+				}
+				time.Sleep(loadPause)
+			}
+		}()
+	}
+	return ld
+}
+
+func (ld *load) finish() {
+	close(ld.stop)
+	ld.wg.Wait()
+}
+
+// TestRollingRestartBehindHAProxy restarts two instances one after the
+// other behind HAProxy under a steady load, and requires that the client
+// sees no failed request and no connection error.
+func TestRollingRestartBehindHAProxy(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("the HAProxy integration test is skipped in -short mode outside CI")
+	}
+	t.Parallel()
+	haproxyPath(t)
+	args := []string{"-shutdown-delay", balancerDelay.String(), "-drain-timeout", "10s"}
+	addrs := [2]string{freeAddr(t), freeAddr(t)}
+	var apps [2]*proc
+	for i, a := range addrs {
+		apps[i] = startAppAt(t, a, "", args...)
+	}
+	lb := startHAProxy(t, addrs)
+	lb.waitStatus("s1", "UP")
+	lb.waitStatus("s2", "UP")
+
+	ld := startLoad(lb.front)
+	time.Sleep(500 * time.Millisecond) // some traffic on both before the first restart
+	testStart := time.Now()
+	for i := range apps {
+		server := fmt.Sprintf("s%d", i+1)
+		before := ld.ok.Load() + ld.failed.Load()
+		sigterm := time.Now()
+		apps[i].signal(syscall.SIGTERM)
+		down := lb.waitStatus(server, "DOWN")
+		code := apps[i].exitCode()
+		exited := apps[i].exitedAt
+		if code != 0 {
+			t.Errorf("%s exited with %d, want 0", server, code)
+		}
+		apps[i] = startAppAt(t, addrs[i], "", args...)
+		ready := time.Now()
+		up := lb.waitStatus(server, "UP")
+		t.Logf("%s: SIGTERM -> HAProxy DOWN %s (delay %s), -> exit %s, replacement ready %s later, HAProxy UP %s after that; %d requests meanwhile",
+			server, down.Sub(sigterm).Round(time.Millisecond), balancerDelay, exited.Sub(sigterm).Round(time.Millisecond),
+			ready.Sub(exited).Round(time.Millisecond), up.Sub(ready).Round(time.Millisecond), ld.ok.Load()+ld.failed.Load()-before)
+	}
+	time.Sleep(500 * time.Millisecond) // traffic on both replacements
+	ld.finish()
+	total := ld.ok.Load() + ld.failed.Load()
+	t.Logf("rolling restart of 2 instances in %s: %d requests (%d slow of %d ms), %d ok, %d failed",
+		time.Since(testStart).Round(time.Millisecond), total, ld.slow.Load(), slowRequestMS, ld.ok.Load(), ld.failed.Load())
+	if ld.failed.Load() != 0 {
+		t.Errorf("%d requests failed at the client; first ones:\n%s", ld.failed.Load(), strings.Join(ld.errs, "\n"))
+	}
+	if total < 100 {
+		t.Errorf("only %d requests: the load did not run", total)
+	}
+	for _, p := range apps {
+		p.signal(syscall.SIGTERM)
+		if code := p.exitCode(); code != 0 {
+			t.Errorf("replacement exited with %d", code)
+		}
+	}
+}
