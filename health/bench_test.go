@@ -19,8 +19,8 @@ type discard struct {
 	n    int
 }
 
-func (d *discard) Header() http.Header { return d.h }
-func (d *discard) WriteHeader(code int)  { d.code = code }
+func (d *discard) Header() http.Header  { return d.h }
+func (d *discard) WriteHeader(code int) { d.code = code }
 func (d *discard) Write(p []byte) (int, error) {
 	d.n += len(p)
 	return len(p), nil
@@ -79,6 +79,25 @@ func BenchmarkHealth(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkHealthUncached is /health with 5 instant checks and no cache:
+// every request runs them (one goroutine each).
+func BenchmarkHealthUncached(b *testing.B) {
+	var opts []Option
+	for i := range 5 {
+		opts = append(opts, WithCheck(fmt.Sprintf("check%d", i), up))
+	}
+	c := New(opts...)
+	defer c.Close()
+	req := httptest.NewRequest(http.MethodGet, "/actuator/health", nil)
+	req.URL.Path = ""
+	w := &discard{h: make(http.Header)}
+	b.ReportAllocs()
+	for b.Loop() {
+		w.reset()
+		c.ServeHTTP(w, req)
 	}
 }
 

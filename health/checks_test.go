@@ -143,7 +143,7 @@ func (c *fakeConn) Ping(context.Context) error          { return c.d.pingErr }
 type fakeConnector struct{ d *fakeDriver }
 
 func (c fakeConnector) Connect(context.Context) (driver.Conn, error) { return &fakeConn{c.d}, nil }
-func (c fakeConnector) Driver() driver.Driver                      { return c.d }
+func (c fakeConnector) Driver() driver.Driver                        { return c.d }
 
 func TestPingDB(t *testing.T) {
 	d := &fakeDriver{}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/actuatorgo/actuator/internal/httpx"
@@ -68,15 +67,6 @@ func status(s Status, details map[string]any) StatusFunc {
 func blockUntilDone(ctx context.Context) error {
 	<-ctx.Done()
 	return ctx.Err()
-}
-
-func mustContain(t *testing.T, s string, subs ...string) {
-	t.Helper()
-	for _, sub := range subs {
-		if !strings.Contains(s, sub) {
-			t.Errorf("%q does not contain %q", s, sub)
-		}
-	}
 }
 
 func withContentType(r *http.Request, ct string) *http.Request { return httpx.WithContentType(r, ct) }

@@ -86,7 +86,22 @@ func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d tim
 	if err != nil {
 		m["error"] = err.Error()
 	}
-	b, jerr := json.Marshal(m)
+	var b []byte
+	var jerr error
+	if len(details) == 0 {
+		// The common case, written by hand: encoding/json sorts map keys
+		// through reflection, which costs a dozen allocations.
+		b = append(b, `{"duration":"`...)
+		b = append(b, m["duration"].(string)...) // digits, letters and '.': no escaping
+		b = append(b, '"')
+		if err != nil {
+			b = append(b, `,"error":`...)
+			b = appendJSONString(b, m["error"].(string))
+		}
+		b = append(b, '}')
+	} else {
+		b, jerr = json.Marshal(m)
+	}
 	if jerr != nil {
 		m = map[string]any{"duration": d.String(), "detailsError": "cannot encode details: " + jerr.Error()}
 		if err != nil {
@@ -97,9 +112,18 @@ func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d tim
 	return &snapshot{info: c.statusInfo(s), err: err, details: m, detailsJSON: b, at: at}
 }
 
+// appendJSONString appends s as a JSON string, as encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	enc, err := json.Marshal(s)
+	if err != nil { // cannot happen for a string
+		return append(b, `""`...)
+	}
+	return append(b, enc...)
+}
+
 // acquire returns the leaf's result for a request: a snapshot when one can
 // be served at once, or the flight to wait for.
-func (c *Checker) acquire(ctx context.Context, l *leaf) (*snapshot, *flight) {
+func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapshot, *flight) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -108,7 +132,7 @@ func (c *Checker) acquire(ctx context.Context, l *leaf) (*snapshot, *flight) {
 			return l.pending, nil
 		}
 		return l.last, nil
-	case l.last != nil && l.ttl > 0 && c.now().Sub(l.last.at) < l.ttl:
+	case l.last != nil && l.ttl > 0 && st.clock(c).Sub(l.last.at) < l.ttl:
 		return l.last, nil
 	case l.cur != nil:
 		return nil, l.cur
@@ -139,6 +163,12 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 	defer cancel()
 	res, panicked := call(ctx, l.fn)
 	d := c.now().Sub(start)
+	if l.background && c.bgCtx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+		// Close cancelled this run: its failure says nothing about the
+		// dependency, so keep serving the previous result.
+		c.finish(l, f, res, nil, true, false)
+		return
+	}
 	timedOut := false
 	if res.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		// The check gave up at its deadline: say so, the same way the timer does.
@@ -209,7 +239,8 @@ func (c *Checker) safeSnapshot(s Status, res Result, d time.Duration) (snap *sna
 }
 
 // finish publishes the result of flight f, once: the first of the function
-// and the timer wins. fromExec marks the function's own return.
+// and the timer wins. fromExec marks the function's own return; a nil snap
+// ends the flight without a new result.
 func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExec, timedOut bool) {
 	l.mu.Lock()
 	if fromExec {
@@ -221,6 +252,19 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 	}
 	if fromExec {
 		f.timer.Stop()
+	}
+	if snap == nil { // discarded run
+		snap = l.last
+		if snap == nil {
+			snap = l.pending
+		}
+		f.snap = snap
+		close(f.done)
+		if l.cur == f {
+			l.cur = nil
+		}
+		l.mu.Unlock()
+		return
 	}
 	from := l.stable
 	to := l.decide(snap.info.status)
@@ -347,7 +391,15 @@ func (c *Checker) runBackground(l *leaf) {
 type evalState struct {
 	snaps   []*snapshot
 	flights []*flight
-	authz   int8 // 0 not asked yet, 1 authorized, -1 not
+	authz   int8      // 0 not asked yet, 1 authorized, -1 not
+	now     time.Time // the request's time, read once: time.Now is not free
+}
+
+func (st *evalState) clock(c *Checker) time.Time {
+	if st.now.IsZero() {
+		st.now = c.now()
+	}
+	return st.now
 }
 
 func (c *Checker) getState() *evalState { return c.states.Get().(*evalState) }
@@ -356,6 +408,7 @@ func (c *Checker) putState(st *evalState) {
 	clear(st.snaps)
 	clear(st.flights)
 	st.authz = 0
+	st.now = time.Time{}
 	c.states.Put(st)
 }
 
@@ -364,7 +417,7 @@ func (c *Checker) putState(st *evalState) {
 func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
 	waiting := false
 	for _, l := range leaves {
-		st.snaps[l.idx], st.flights[l.idx] = c.acquire(ctx, l)
+		st.snaps[l.idx], st.flights[l.idx] = c.acquire(ctx, l, st)
 		waiting = waiting || st.flights[l.idx] != nil
 	}
 	if !waiting {

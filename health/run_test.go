@@ -203,8 +203,37 @@ func TestHangingCheckUnderProbeStorm(t *testing.T) {
 				}
 			}()
 		}
+		// Sample the goroutine count while the probes are in flight: the
+		// probes' own goroutines, the hung check's one, and nothing per probe.
+		var peak atomic.Int64
+		sampled := make(chan struct{})
+		stopSampling := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for {
+				if n := int64(runtime.NumGoroutine()); n > peak.Load() {
+					peak.Store(n)
+				}
+				select {
+				case <-stopSampling:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 		close(gate)
 		wg.Wait()
+		close(stopSampling)
+		<-sampled
+		// probes + the sampler + the hung check, plus a few runtime and
+		// timer goroutines that come and go.
+		const slack = 8
+		t.Logf("wave %d: peak %d goroutines over the %d before", wave, int(peak.Load())-before, before)
+		if extra := int(peak.Load()) - before; extra > probes+2+slack {
+			t.Errorf("wave %d: peak of %d goroutines over the %d before, want at most %d", wave, extra, before, probes+2+slack)
+		}
 		if n := bad.Load(); n != 0 {
 			t.Errorf("wave %d: %d of %d probes did not answer 503", wave, n, probes)
 		}
@@ -354,6 +383,29 @@ func TestBackground(t *testing.T) {
 		}
 		if st := c.Check(context.Background()).Status; st != Down {
 			t.Errorf("after Close: %s, want the last result DOWN", st)
+		}
+	})
+}
+
+func TestBackgroundCloseKeepsLastResult(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		c := New(WithCheck("bg", func(ctx context.Context) error {
+			if calls.Add(1) == 1 {
+				return nil
+			}
+			<-ctx.Done() // the second run is in progress at Close
+			return ctx.Err()
+		}, Background(time.Second, 0)))
+		time.Sleep(1500 * time.Millisecond)
+		synctest.Wait()
+		if got := calls.Load(); got != 2 {
+			t.Fatalf("runs = %d, want 2", got)
+		}
+		c.Close()
+		synctest.Wait()
+		if r := c.Check(context.Background()); r.Status != Up {
+			t.Errorf("after Close: %+v, want the last result UP", r.Components["bg"])
 		}
 	})
 }

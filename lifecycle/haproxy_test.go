@@ -277,6 +277,9 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		down := lb.waitStatus(server, "DOWN")
 		code := apps[i].exitCode()
 		exited := apps[i].exitedAt
+		if os.Getenv("LIFECYCLE_DEBUG") != "" {
+			t.Logf("%s output:\n%s", server, apps[i].out.String())
+		}
 		if code != 0 {
 			t.Errorf("%s exited with %d, want 0", server, code)
 		}

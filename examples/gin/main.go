@@ -36,7 +36,7 @@ func main() {
 	app := gin.New()
 	app.Use(gin.Recovery(), actuator.Gin(a))
 	app.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "hello from the gin demo\n") })
-	app.GET("/slow", gin.WrapF(demo.Slow))
+	app.Any("/slow", gin.WrapF(demo.Slow))
 	app.GET("/users/:id", func(c *gin.Context) { c.String(http.StatusOK, "user %q\n", c.Param("id")) })
 
 	srv := &http.Server{

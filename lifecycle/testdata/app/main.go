@@ -74,6 +74,30 @@ func main() {
 		w.WriteHeader(http.StatusAccepted)
 	})
 
+	app.HandleFunc("/hijack", func(w http.ResponseWriter, r *http.Request) {
+		// A hijacked connection, as a WebSocket would be: the server no
+		// longer tracks it; OnDrain tells it to close, a Hold makes the
+		// shutdown wait for it.
+		release := lc.Hold("hijacked")
+		defer release()
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			release()
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer conn.Close()
+		drain := make(chan struct{})
+		lc.OnDrain(func() { close(drain) })
+		_, _ = rw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhijacked\n")
+		_ = rw.Flush()
+		<-drain
+		time.Sleep(200 * time.Millisecond) // a close handshake
+		_, _ = rw.WriteString("bye\n")
+		_ = rw.Flush()
+		say("hijacked closed")
+	})
+
 	probes := app
 	servers := []*http.Server{{Addr: *addr, Handler: app, IdleTimeout: 2 * time.Minute, ReadHeaderTimeout: 10 * time.Second}}
 	var opts []lifecycle.Option
