@@ -96,8 +96,8 @@ func New(opts ...Option) *Actuator {
 	}
 
 	hopts := []health.Option{
-		health.WithStatusCheck("livenessState", a.livenessState, health.Groups("liveness")),
-		health.WithStatusCheck("readinessState", a.readinessState, health.Groups("readiness")),
+		health.WithStatusCheck("livenessState", a.livenessState, health.Groups("liveness"), health.Inline()),
+		health.WithStatusCheck("readinessState", a.readinessState, health.Groups("readiness"), health.Inline()),
 		health.WithLogger(c.logger),
 	}
 	if c.authorizer != nil {

@@ -68,6 +68,7 @@ type checkConfig struct {
 	failureThreshold int
 	successThreshold int
 	groups           []string
+	inline           bool
 }
 
 type groupConfig struct {
@@ -328,4 +329,14 @@ func Groups(names ...string) CheckOption {
 	}
 	names = append([]string(nil), names...)
 	return func(c *checkConfig) { c.groups = append(c.groups, names...) }
+}
+
+// Inline runs the check in the request's own goroutine, with no timer, no
+// timeout and no single-flight, and reuses its last result while nothing
+// changes. It is only for checks that cannot block, such as reading an
+// atomic flag: the process's livenessState and readinessState use it, so
+// they cost nothing on a probe. Timeout, TTL and Background do not apply
+// to an inline check. Default: off.
+func Inline() CheckOption {
+	return func(c *checkConfig) { c.inline = true }
 }

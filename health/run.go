@@ -22,6 +22,7 @@ type leaf struct {
 	delay      time.Duration
 	failN      int
 	succN      int
+	inline     bool
 	pending    *snapshot // what a background check reports before its first run
 
 	mu      sync.Mutex
@@ -64,6 +65,7 @@ func (c *Checker) newLeaf(name string, e *entry) *leaf {
 		delay:      e.check.initialDelay,
 		failN:      e.check.failureThreshold,
 		succN:      e.check.successThreshold,
+		inline:     e.check.inline,
 	}
 	if t := e.check.timeout; t > 0 && t < l.timeout {
 		l.timeout = t
@@ -195,6 +197,31 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 			slog.String("check", l.name), slog.Duration("duration", d), slog.Duration("timeout", l.timeout))
 	}
 	c.finish(l, f, res, snap, true, timedOut)
+}
+
+// runInline runs an inline check in the caller's goroutine. While it keeps
+// answering the same plain status, the last snapshot is served again, so a
+// steady probe allocates nothing.
+func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
+	start := c.now()
+	res, _ := call(ctx, l.fn)
+	status := normalize(res)
+	if res.Err == nil && len(res.Details) == 0 {
+		l.mu.Lock()
+		last, stable := l.last, l.stable
+		l.mu.Unlock()
+		if last != nil && last.err == nil && len(last.details) == 1 && last.info.status == status && stable == status {
+			return last
+		}
+	}
+	snap, perr := c.safeSnapshot(status, res, c.now().Sub(start))
+	if perr != nil {
+		res = Result{Status: Down, Err: perr}
+		snap = c.newSnapshot(Down, perr, nil, 0, c.now())
+	}
+	f := &flight{done: make(chan struct{})}
+	c.finish(l, f, res, snap, false, false)
+	return f.snap
 }
 
 // timeoutError is the error of a check that did not finish in time.
@@ -417,6 +444,10 @@ func (c *Checker) putState(st *evalState) {
 func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
 	waiting := false
 	for _, l := range leaves {
+		if l.inline {
+			st.snaps[l.idx] = c.runInline(ctx, l)
+			continue
+		}
 		st.snaps[l.idx], st.flights[l.idx] = c.acquire(ctx, l, st)
 		waiting = waiting || st.flights[l.idx] != nil
 	}
