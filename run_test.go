@@ -1,0 +1,126 @@
+package actuator_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/lifecycle"
+)
+
+// startRun runs a.Run on a loopback server in the background and waits
+// until readiness answers 200. The returned channel yields Run's result.
+func startRun(t *testing.T, a *actuator.Actuator) (string, <-chan error) {
+	t.Helper()
+	srv := &http.Server{Addr: "127.0.0.1:0", Handler: a.Middleware(http.NotFoundHandler())}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(context.Background(), srv) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if addrs := a.Lifecycle().Addrs(); len(addrs) > 0 {
+			base := "http://" + addrs[0].String()
+			if _, code := get(t, base+"/actuator/health/readiness"); code == 200 {
+				return base, done
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("server never became ready")
+	return "", nil
+}
+
+func post(t *testing.T, url, auth string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestShutdownEndpointRunsTheSequence drives the whole wiring: POST
+// /shutdown behind a token, readiness OUT_OF_SERVICE with its phase while
+// liveness stays UP, cleanup hooks, and a clean result from Run.
+func TestShutdownEndpointRunsTheSequence(t *testing.T) {
+	a := newActuator(t,
+		actuator.WithShutdownEndpoint(),
+		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
+		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(300*time.Millisecond)),
+	)
+	var hookRan atomic.Bool
+	a.Lifecycle().OnShutdown("flag", func(context.Context) error { hookRan.Store(true); return nil })
+	base, done := startRun(t, a)
+
+	if code, _ := post(t, base+"/actuator/shutdown", ""); code != http.StatusUnauthorized {
+		t.Errorf("shutdown without token = %d, want 401", code)
+	}
+	if code, _ := post(t, base+"/actuator/shutdown", "Bearer nope"); code != http.StatusForbidden {
+		t.Errorf("shutdown with a wrong token = %d, want 403", code)
+	}
+	if a.Lifecycle().Phase() != lifecycle.PhaseServing {
+		t.Fatalf("refused calls changed the phase to %s", a.Lifecycle().Phase())
+	}
+	code, body := post(t, base+"/actuator/shutdown", "Bearer t0k")
+	if code != 200 || !strings.Contains(body, `"message":"Shutting down, bye..."`) {
+		t.Fatalf("shutdown = %d %s", code, body)
+	}
+
+	// During the delay: readiness 503 with its phase for an authorized
+	// caller, liveness 200, and the second call answers the same.
+	body, code = get(t, base+"/actuator/health/readinessState", "Authorization", "Bearer t0k")
+	var comp struct {
+		Status  string         `json:"status"`
+		Details map[string]any `json:"details"`
+	}
+	if err := json.Unmarshal([]byte(body), &comp); err != nil {
+		t.Fatalf("readinessState: %v %s", err, body)
+	}
+	if code != 503 || comp.Status != "OUT_OF_SERVICE" || comp.Details["phase"] != string(lifecycle.PhaseDelaying) {
+		t.Errorf("readinessState during the delay = %d %s", code, body)
+	}
+	if _, code := get(t, base+"/actuator/health/liveness"); code != 200 {
+		t.Errorf("liveness during the delay = %d, want 200", code)
+	}
+	if code, body := post(t, base+"/actuator/shutdown", "Bearer t0k"); code != 200 || !strings.Contains(body, "bye") {
+		t.Errorf("second shutdown call = %d %s", code, body)
+	}
+
+	select {
+	case err := <-done:
+		if err != nil || lifecycle.ExitCode(err) != 0 {
+			t.Errorf("Run = %v, exit code %d", err, lifecycle.ExitCode(err))
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not return after the shutdown")
+	}
+	if !hookRan.Load() {
+		t.Error("cleanup hook did not run")
+	}
+}
+
+// TestRunReportsHookErrors checks that a failing cleanup hook makes the
+// exit code non-zero.
+func TestRunReportsHookErrors(t *testing.T) {
+	a := newActuator(t, actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()))
+	boom := errors.New("lock not released")
+	a.Lifecycle().OnShutdown("lock", func(context.Context) error { return boom })
+	_, done := startRun(t, a)
+	a.Lifecycle().Shutdown("test")
+	err := <-done
+	if !errors.Is(err, boom) || lifecycle.ExitCode(err) == 0 {
+		t.Errorf("Run = %v (exit %d), want the hook's error and a non-zero code", err, lifecycle.ExitCode(err))
+	}
+}
