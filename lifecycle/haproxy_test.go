@@ -16,6 +16,102 @@ import (
 	"time"
 )
 
+// The HAProxy test runs the net/http demo (examples/std), the example app
+// a user would deploy, rather than the test app: what it proves holds for
+// an application wired the documented way.
+
+var (
+	demoOnce  sync.Once
+	demoPath  string
+	demoBuild error
+)
+
+// demoBinary builds ./examples/std once per test binary, from the module
+// root, with -race when the tests run under the race detector.
+func demoBinary(t testing.TB) string {
+	t.Helper()
+	demoOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			demoBuild = fmt.Errorf("no go tool to build examples/std: %w", err)
+			return
+		}
+		gomod, err := exec.Command(goTool, "env", "GOMOD").Output()
+		if err != nil || strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
+			demoBuild = fmt.Errorf("no module root for examples/std: go env GOMOD = %q, %v", gomod, err)
+			return
+		}
+		out := filepath.Join(binDir, "std-demo")
+		args := []string{"build", "-o", out}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		args = append(args, "./examples/std")
+		cmd := exec.Command(goTool, args...)
+		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			demoBuild = fmt.Errorf("go build ./examples/std in %s: %v\n%s", cmd.Dir, err, b)
+			return
+		}
+		demoPath = out
+	})
+	if demoBuild != nil {
+		t.Fatal(demoBuild)
+	}
+	return demoPath
+}
+
+// startDemoAt starts the demo on addr and waits until its /readyz answers
+// 200. It logs its output when the test failed and kills it at the end of
+// the test if it still runs.
+func startDemoAt(t testing.TB, addr string, args ...string) *proc {
+	t.Helper()
+	bin := demoBinary(t)
+	p := &proc{t: t, addr: addr, probe: addr, out: newOutput(), done: make(chan struct{})}
+	p.cmd = exec.Command(bin, append([]string{"-addr", addr}, args...)...)
+	if os.Getenv("GORACE") == "" {
+		// A -race binary sleeps 1 s at exit by default; the test times exits.
+		p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	}
+	p.cmd.Stdout = p.out
+	p.cmd.Stderr = p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		p.exitedAt = time.Now()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("output of the demo on %s:\n%s", addr, p.out.String())
+		}
+	})
+	p.waitReady()
+	return p
+}
+
+// logTime returns the time of the demo's first slog line with msg, from
+// its time= field.
+func logTime(out, msg string) (time.Time, bool) {
+	for line := range strings.Lines(out) {
+		if !strings.Contains(line, `msg="`+msg+`"`) {
+			continue
+		}
+		ts, _, _ := strings.Cut(strings.TrimPrefix(line, "time="), " ")
+		at, err := time.Parse(time.RFC3339Nano, ts)
+		return at, err == nil
+	}
+	return time.Time{}, false
+}
+
 // HAProxy's health checks in the test: a check every checkInter, DOWN after
 // checkFall failures, UP after checkRise successes.
 const (
@@ -24,7 +120,7 @@ const (
 	checkRise  = 2
 )
 
-// balancerDelay is the shutdown delay of the apps behind HAProxy. From the
+// balancerDelay is the shutdown delay of the demos behind HAProxy. From the
 // SIGTERM, the first failing check comes within one inter and the fall-th
 // one (fall-1) inters later: HAProxy stops routing at most
 // fall x inter + the check's own time after the SIGTERM, 400 ms and a few
@@ -32,8 +128,8 @@ const (
 // building with -race; the test logs the measured time to DOWN.
 const balancerDelay = 1 * time.Second
 
-// haproxyCfg runs HAProxy in front of two apps with active checks on their
-// readiness, no retries and no redispatch, so that it cannot hide a failed
+// haproxyCfg runs HAProxy in front of two demos with active checks on their
+// readiness (/readyz), no retries and no redispatch, so that it cannot hide a failed
 // request from the client.
 const haproxyCfg = `global
     maxconn 2000
@@ -178,9 +274,11 @@ func (b *balancer) waitStatus(server, status string) time.Time {
 	return time.Time{}
 }
 
-// load is a steady, bounded request loop that never retries: POST requests
-// are not replayable, so net/http's transport does not resend them, and
-// HAProxy runs with retries 0.
+// load is a steady, bounded request loop on kept-alive connections that
+// never retries: POST requests are not replayable, so net/http's transport
+// does not resend them, and HAProxy runs with retries 0. The demo's / is
+// GET only, so every request goes to /slow, which takes any method: ms=0
+// for the fast ones, slowRequestMS for one in slowEvery.
 type load struct {
 	ok, failed, slow atomic.Int64
 	mu               sync.Mutex
@@ -212,7 +310,7 @@ func startLoad(front string) *load {
 					return
 				default:
 				}
-				path := "/"
+				path := "/slow?ms=0"
 				if (i+w)%slowEvery == 0 {
 					path = fmt.Sprintf("/slow?ms=%d", slowRequestMS)
 					ld.slow.Add(1)
@@ -247,9 +345,10 @@ func (ld *load) finish() {
 	ld.wg.Wait()
 }
 
-// TestRollingRestartBehindHAProxy restarts two instances one after the
-// other behind HAProxy under a steady load, and requires that the client
-// sees no failed request and no connection error.
+// TestRollingRestartBehindHAProxy restarts two instances of the net/http
+// demo (examples/std) one after the other behind HAProxy under a steady
+// load, each with SIGTERM and a replacement on the same port, and requires
+// that the client sees no failed request and no connection error.
 func TestRollingRestartBehindHAProxy(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("the HAProxy integration test is skipped in -short mode outside CI")
@@ -258,9 +357,9 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 	haproxyPath(t)
 	args := []string{"-shutdown-delay", balancerDelay.String(), "-drain-timeout", "10s"}
 	addrs := [2]string{freeAddr(t), freeAddr(t)}
-	var apps [2]*proc
+	var demos [2]*proc
 	for i, a := range addrs {
-		apps[i] = startAppAt(t, a, "", args...)
+		demos[i] = startDemoAt(t, a, args...)
 	}
 	lb := startHAProxy(t, addrs)
 	lb.waitStatus("s1", "UP")
@@ -269,31 +368,37 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 	ld := startLoad(lb.front)
 	time.Sleep(500 * time.Millisecond) // some traffic on both before the first restart
 	testStart := time.Now()
-	for i := range apps {
+	for i := range demos {
 		server := fmt.Sprintf("s%d", i+1)
 		before := ld.ok.Load() + ld.failed.Load()
 		sigterm := time.Now()
-		apps[i].signal(syscall.SIGTERM)
+		demos[i].signal(syscall.SIGTERM)
 		down := lb.waitStatus(server, "DOWN")
-		code := apps[i].exitCode()
-		exited := apps[i].exitedAt
+		code := demos[i].exitCode()
+		exited := demos[i].exitedAt
+		out := demos[i].out.String()
 		if os.Getenv("LIFECYCLE_DEBUG") != "" {
-			t.Logf("%s output:\n%s", server, apps[i].out.String())
+			t.Logf("%s output:\n%s", server, out)
 		}
 		if code != 0 {
 			t.Errorf("%s exited with %d, want 0", server, code)
 		}
-		apps[i] = startAppAt(t, addrs[i], "", args...)
+		assertOrder(t, out, `msg="lifecycle: shutdown started"`, `msg="lifecycle: listener closed"`, `msg="lifecycle: shutdown complete"`)
+		closedNote := "listener closed: not logged"
+		if closed, ok := logTime(out, "lifecycle: listener closed"); ok {
+			closedNote = fmt.Sprintf("listener closed %s after DOWN", closed.Sub(down).Round(time.Millisecond))
+		}
+		demos[i] = startDemoAt(t, addrs[i], args...)
 		ready := time.Now()
 		up := lb.waitStatus(server, "UP")
-		t.Logf("%s: SIGTERM -> HAProxy DOWN %s (delay %s), -> exit %s, replacement ready %s later, HAProxy UP %s after that; %d requests meanwhile",
-			server, down.Sub(sigterm).Round(time.Millisecond), balancerDelay, exited.Sub(sigterm).Round(time.Millisecond),
+		t.Logf("%s: SIGTERM -> HAProxy DOWN %s (delay %s), %s, -> exit %s, replacement ready %s later, HAProxy UP %s after that; %d requests meanwhile",
+			server, down.Sub(sigterm).Round(time.Millisecond), balancerDelay, closedNote, exited.Sub(sigterm).Round(time.Millisecond),
 			ready.Sub(exited).Round(time.Millisecond), up.Sub(ready).Round(time.Millisecond), ld.ok.Load()+ld.failed.Load()-before)
 	}
 	time.Sleep(500 * time.Millisecond) // traffic on both replacements
 	ld.finish()
 	total := ld.ok.Load() + ld.failed.Load()
-	t.Logf("rolling restart of 2 instances in %s: %d requests (%d slow of %d ms), %d ok, %d failed",
+	t.Logf("rolling restart of 2 demo instances in %s: %d requests (%d slow of %d ms), %d ok, %d failed",
 		time.Since(testStart).Round(time.Millisecond), total, ld.slow.Load(), slowRequestMS, ld.ok.Load(), ld.failed.Load())
 	if ld.failed.Load() != 0 {
 		t.Errorf("%d requests failed at the client; first ones:\n%s", ld.failed.Load(), strings.Join(ld.errs, "\n"))
@@ -301,7 +406,7 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 	if total < 100 {
 		t.Errorf("only %d requests: the load did not run", total)
 	}
-	for _, p := range apps {
+	for _, p := range demos {
 		p.signal(syscall.SIGTERM)
 		if code := p.exitCode(); code != 0 {
 			t.Errorf("replacement exited with %d", code)
