@@ -66,36 +66,7 @@ func demoBinary(t testing.TB) string {
 // the test if it still runs.
 func startDemoAt(t testing.TB, addr string, args ...string) *proc {
 	t.Helper()
-	bin := demoBinary(t)
-	p := &proc{t: t, addr: addr, probe: addr, out: newOutput(), done: make(chan struct{})}
-	p.cmd = exec.Command(bin, append([]string{"-addr", addr}, args...)...)
-	if os.Getenv("GORACE") == "" {
-		// A -race binary sleeps 1 s at exit by default; the test times exits.
-		p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
-	}
-	p.cmd.Stdout = p.out
-	p.cmd.Stderr = p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		p.exitedAt = time.Now()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("output of the demo on %s:\n%s", addr, p.out.String())
-		}
-	})
-	p.waitReady()
-	return p
+	return startProc(t, demoBinary(t), addr, addr, append([]string{"-addr", addr}, args...)...)
 }
 
 // logTime returns the time of the demo's first slog line with msg, from

@@ -134,15 +134,22 @@ func startApp(t testing.TB, args ...string) *proc {
 // waits until its readiness endpoint answers 200.
 func startAppAt(t testing.TB, addr, mgmt string, args ...string) *proc {
 	t.Helper()
-	bin := appBinary(t)
-	p := &proc{t: t, addr: addr, probe: addr, out: newOutput(), done: make(chan struct{})}
 	all := []string{"-addr", addr}
+	probe := addr
 	if mgmt != "" {
 		all = append(all, "-mgmt-addr", mgmt)
-		p.probe = mgmt
+		probe = mgmt
 	}
-	all = append(all, args...)
-	p.cmd = exec.Command(bin, all...)
+	return startProc(t, appBinary(t), addr, probe, append(all, args...)...)
+}
+
+// startProc starts bin with args, serving on addr with its readiness on
+// probe, and waits until it is ready. The process is killed at cleanup if
+// it is still running, and its output logged if the test failed.
+func startProc(t testing.TB, bin, addr, probe string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, addr: addr, probe: probe, out: newOutput(), done: make(chan struct{})}
+	p.cmd = exec.Command(bin, args...)
 	if os.Getenv("GORACE") == "" {
 		// A -race binary sleeps 1 s at exit by default; the tests time exits.
 		p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
@@ -165,7 +172,7 @@ func startAppAt(t testing.TB, addr, mgmt string, args ...string) *proc {
 			<-p.done
 		}
 		if t.Failed() {
-			t.Logf("output of app %s:\n%s", addr, p.out.String())
+			t.Logf("output of %s on %s:\n%s", filepath.Base(bin), addr, p.out.String())
 		}
 	})
 	p.waitReady()

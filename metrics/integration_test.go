@@ -1,18 +1,20 @@
 package metrics
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,18 +31,155 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// promQuery runs an instant query and returns the value of each series,
-// keyed by its labels.
-func promQuery(ctx context.Context, base, query string) (map[string]float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/query?query="+url.QueryEscape(query), nil)
-	if err != nil {
+// syncBuffer collects a child process's output; it may be read while the
+// process still writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// child is a started child process whose exit is awaited in the
+// background, so that tests can notice an early exit.
+type child struct {
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{} // closed when the process has exited
+	err  error         // cmd.Wait's result, set before done is closed
+}
+
+func startProcess(name string, args ...string) (*child, error) {
+	p := &child{cmd: exec.Command(name, args...), out: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
 		return nil, err
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// stop sends SIGTERM, kills the process if it has not exited after 20
+// seconds, and returns its exit error (nil for exit status 0).
+func (p *child) stop() error {
+	select {
+	case <-p.done:
+		return p.err
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		return fmt.Errorf("killed after not stopping within 20s on SIGTERM (wait: %v)", p.err)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	return p.err
+}
+
+// waitHTTP polls url, for up to 15 seconds, until it answers 200. It gives
+// up early when p exits.
+func waitHTTP(ctx context.Context, p *child, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			drain(resp.Body)
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (last error: %v)", url, ctx.Err(), err)
+		case <-p.done:
+			return fmt.Errorf("%s: process exited: %v", url, p.err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// startOnFreePort starts a server process on a free loopback port, with
+// args built for that port, and waits until readyPath answers 200. It
+// retries with another port, because a free port may be taken meanwhile.
+func startOnFreePort(ctx context.Context, t *testing.T, what, bin, readyPath string, args func(attempt, port int) []string) (*child, string) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		port := freePort(t)
+		base := "http://127.0.0.1:" + strconv.Itoa(port)
+		p, err := startProcess(bin, args(attempt, port)...)
+		if err != nil {
+			t.Fatalf("start %s: %v", what, err)
+		}
+		err = waitHTTP(ctx, p, base+readyPath)
+		if err == nil {
+			t.Cleanup(func() { _ = p.stop() }) // a no-op once stopped
+			return p, base
+		}
+		_ = p.stop()
+		if attempt == 2 || ctx.Err() != nil {
+			t.Fatalf("%s did not become ready: %v\n%s log:\n%s", what, err, what, p.out.String())
+		}
+	}
+}
+
+// buildDemo builds the module's net/http demo app into dir.
+func buildDemo(ctx context.Context, t *testing.T, dir string) string {
+	t.Helper()
+	wd, err := os.Getwd() // the metrics package directory
+	if err != nil {
+		t.Fatal(err)
+	}
+	goBin, err := exec.LookPath("go") // go test puts GOROOT/bin first in PATH
+	if err != nil {
+		t.Fatalf("go command not found: %v", err)
+	}
+	bin := filepath.Join(dir, "std")
+	cmd := exec.CommandContext(ctx, goBin, "build", "-o", bin, "./examples/std")
+	cmd.Dir = filepath.Dir(wd) // the module root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./examples/std: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// get makes a GET request and returns the status and body.
+func get(ctx context.Context, url string) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, "", err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		return 0, "", err
+	}
+	return resp.StatusCode, drain(resp.Body), nil
+}
+
+// promQuery runs an instant query and returns the value of each series,
+// keyed by its labels.
+func promQuery(ctx context.Context, base, query string) (map[string]float64, error) {
+	status, body, err := get(ctx, base+"/api/v1/query?query="+url.QueryEscape(query))
+	if err != nil {
 		return nil, err
 	}
-	body := drain(resp.Body)
 	var out struct {
 		Status string `json:"status"`
 		Error  string `json:"error"`
@@ -52,7 +191,7 @@ func promQuery(ctx context.Context, base, query string) (map[string]float64, err
 		} `json:"data"`
 	}
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
-		return nil, fmt.Errorf("query %q: %w: %s", query, err, body)
+		return nil, fmt.Errorf("query %q: HTTP %d: %w: %s", query, status, err, body)
 	}
 	if out.Status != "success" {
 		return nil, fmt.Errorf("query %q: %s %s", query, out.Status, out.Error)
@@ -69,94 +208,78 @@ func promQuery(ctx context.Context, base, query string) (map[string]float64, err
 	return res, nil
 }
 
-// TestPrometheusScrape starts a real Prometheus server on loopback that
-// scrapes a server exposing PrometheusHandler, and checks what Prometheus
-// stored through its query API.
+// TestPrometheusScrape builds and starts the net/http demo app
+// (./examples/std), has a real Prometheus server on loopback scrape its
+// /management/prometheus endpoint, checks what Prometheus stored through
+// its query API, and then stops the demo with SIGTERM, which must exit 0.
 func TestPrometheusScrape(t *testing.T) {
 	promBin := requireTool(t, "prometheus")
 	if testing.Short() {
-		t.Skip("starts a Prometheus server")
+		t.Skip("builds the demo app and starts a Prometheus server")
+	}
+	testStart := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+
+	// The demo app, ready, with two requests to one route.
+	demoBin := buildDemo(ctx, t, dir)
+	demo, app := startOnFreePort(ctx, t, "demo app", demoBin, "/readyz", func(_, port int) []string {
+		return []string{"-addr", "127.0.0.1:" + strconv.Itoa(port), "-shutdown-delay", "0"}
+	})
+	userIDs := []string{"1", "2"}
+	for _, id := range userIDs {
+		status, body, err := get(ctx, app+"/users/"+id)
+		if err != nil || status != http.StatusOK || !strings.Contains(body, `user "`+id+`"`) {
+			t.Fatalf("GET /users/%s = %d %q, %v", id, status, body, err)
+		}
 	}
 
-	r := New()
-	defer r.Close()
-	mux := http.NewServeMux()
-	prom := r.PrometheusHandler()
-	mux.Handle("GET /actuator/prometheus", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		start := time.Now()
-		req.URL.Path = ""
-		prom.ServeHTTP(w, req)
-		r.ObserveRequest(req.Method, "/actuator/prometheus", http.StatusOK, time.Since(start))
-	}))
-	app := httptest.NewServer(mux) // listens on 127.0.0.1
-	defer app.Close()
-
-	dir := t.TempDir()
-	target := strings.TrimPrefix(app.URL, "http://")
+	// Prometheus, scraping the demo every second.
 	config := fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
 scrape_configs:
   - job_name: actuator
-    metrics_path: /actuator/prometheus
+    metrics_path: /management/prometheus
     static_configs:
       - targets: [%q]
-`, target)
+`, strings.TrimPrefix(app, "http://"))
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
-	var cmd *exec.Cmd
-	var base string
-	var logs strings.Builder
-	for attempt := 0; ; attempt++ { // the free port may be taken meanwhile
-		port := freePort(t)
-		base = "http://127.0.0.1:" + strconv.Itoa(port)
-		logs.Reset()
-		cmd = exec.Command(promBin,
-			"--config.file="+cfgPath,
-			"--storage.tsdb.path="+filepath.Join(dir, "data"+strconv.Itoa(attempt)),
-			"--web.listen-address=127.0.0.1:"+strconv.Itoa(port),
+	prom, base := startOnFreePort(ctx, t, "prometheus", promBin, "/-/ready", func(attempt, port int) []string {
+		return []string{
+			"--config.file=" + cfgPath,
+			"--storage.tsdb.path=" + filepath.Join(dir, "data"+strconv.Itoa(attempt)),
+			"--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
 			"--log.level=warn",
-		)
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start prometheus: %v", err)
 		}
-		if waitReady(ctx, base) == nil {
-			break
-		}
-		stopProcess(cmd)
-		if attempt == 2 || ctx.Err() != nil {
-			t.Fatalf("prometheus did not become ready:\n%s", logs.String())
-		}
-	}
-	defer stopProcess(cmd)
+	})
 
-	// Wait, bounded by ctx, for a successful scrape that already holds a
-	// request series (from the scrapes before it).
+	// Wait, bounded by ctx, for a successful scrape that holds the request
+	// series.
+	const reqQuery = `http_server_requests_seconds_count{job="actuator",uri="/users/{id}",method="GET",status="200",outcome="SUCCESS"}`
 	var up, reqs map[string]float64
 	var err error
 	for {
 		up, err = promQuery(ctx, base, `up{job="actuator"}`)
 		if err == nil && len(up) == 1 && onlyValue(up) == 1 {
-			reqs, err = promQuery(ctx, base, `http_server_requests_seconds_count{job="actuator",uri="/actuator/prometheus"}`)
+			reqs, err = promQuery(ctx, base, reqQuery)
 			if err == nil && len(reqs) == 1 {
 				break
 			}
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no successful scrape in time: up=%v err=%v\nprometheus log:\n%s", up, err, logs.String())
+			t.Fatalf("no successful scrape in time: up=%v err=%v\nprometheus log:\n%s", up, err, prom.out.String())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	if v := onlyValue(reqs); v < 1 {
-		t.Errorf("http_server_requests_seconds_count = %v, want >= 1", v)
+	if v := onlyValue(reqs); v != float64(len(userIDs)) {
+		t.Errorf("%s = %v, want %d", reqQuery, v, len(userIDs))
 	}
 
 	now := float64(time.Now().Unix())
@@ -168,12 +291,16 @@ scrape_configs:
 		{`go_threads{job="actuator"}`, 1, 1e5},
 		{`process_resident_memory_bytes{job="actuator"}`, 1e6, 1e12},
 		{`process_virtual_memory_bytes{job="actuator"}`, 1e6, 1e15},
-		{`process_start_time_seconds{job="actuator"}`, now - 3600, now + 1},
+		// The demo was started by this test (with slack for the
+		// granularity of the start time).
+		{`process_start_time_seconds{job="actuator"}`, float64(testStart.Unix()) - 2, now + 1},
 		{`process_open_fds{job="actuator"}`, 1, 1e7},
 		{`go_memstats_heap_alloc_bytes{job="actuator"}`, 1e3, 1e12},
 		{`go_gc_duration_seconds_count{job="actuator"}`, 0, 1e9},
 		{`go_info{job="actuator"}`, 1, 1},
 		{`process_cpu_seconds_total{job="actuator"}`, 0, 1e6},
+		{`http_server_requests_seconds_sum{job="actuator",uri="/users/{id}"}`, 0, 60},
+		{`http_server_requests_seconds_max{job="actuator",uri="/users/{id}"}`, 0, 60},
 	}
 	for _, c := range checks {
 		got, err := promQuery(ctx, base, c.query)
@@ -189,6 +316,18 @@ scrape_configs:
 			t.Errorf("%s = %v, want in [%v, %v]", c.query, v, c.lo, c.hi)
 		}
 	}
+
+	// Stop Prometheus first so that it does not scrape a stopping app,
+	// then the demo, which must shut down gracefully and exit 0.
+	_ = prom.stop()
+	if err := demo.stop(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Errorf("demo app exited with status %d on SIGTERM, want 0\ndemo log:\n%s", exit.ExitCode(), demo.out.String())
+		} else {
+			t.Errorf("demo app on SIGTERM: %v\ndemo log:\n%s", err, demo.out.String())
+		}
+	}
 }
 
 func onlyValue(m map[string]float64) float64 {
@@ -196,42 +335,4 @@ func onlyValue(m map[string]float64) float64 {
 		return v
 	}
 	return -1
-}
-
-// waitReady polls Prometheus's readiness endpoint for up to 15 seconds.
-func waitReady(ctx context.Context, base string) error {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/-/ready", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			drain(resp.Body)
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// stopProcess asks the process to stop, then kills it after 10 seconds.
-func stopProcess(cmd *exec.Cmd) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-	http.DefaultClient.CloseIdleConnections()
 }
