@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/actuatorgo/actuator/health"
@@ -67,6 +68,11 @@ type Actuator struct {
 }
 
 var _ http.Handler = (*Actuator)(nil)
+
+// MaxRequestBody bounds the body an endpoint accepts: a larger declared
+// Content-Length gets 413 before the endpoint runs, and a body that turns
+// out larger stops being read at this size.
+const MaxRequestBody = 64 << 10
 
 // New builds an actuator. With no options it serves health, info, metrics
 // and prometheus under /actuator, with the process's liveness and
@@ -288,6 +294,13 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	if e.Sensitive && a.authorizer != nil && !a.authorizer(r) {
 		a.refuse(w, r, id)
 		return
+	}
+	if r.ContentLength > MaxRequestBody {
+		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
 	}
 	ct := ""
 	if e.raw {

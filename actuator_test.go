@@ -15,6 +15,7 @@ import (
 
 	"github.com/actuatorgo/actuator"
 	"github.com/actuatorgo/actuator/health"
+	"github.com/actuatorgo/actuator/lifecycle"
 )
 
 func TestMain(m *testing.M) {
@@ -569,5 +570,39 @@ func TestHealthChecksWired(t *testing.T) {
 		if w.Code != http.StatusOK || decode(t, w)["status"] != "UP" {
 			t.Errorf("GET %s = %d %s", path, w.Code, w.Body)
 		}
+	}
+}
+
+func TestOversizedBody(t *testing.T) {
+	var read int
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		read = len(b)
+		if err != nil {
+			http.Error(w, `{"error":"too large"}`, http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.Write(b)
+	})
+	a := newActuator(t, actuator.WithShutdownEndpoint(), actuator.WithEndpoint("echo", echo, actuator.Methods("POST")))
+	big := strings.Repeat("x", actuator.MaxRequestBody+1)
+
+	r := httptest.NewRequest("POST", "/actuator/shutdown", strings.NewReader(big))
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	if w.Code != http.StatusRequestEntityTooLarge || decode(t, w)["status"] != float64(413) {
+		t.Errorf("oversized shutdown body = %d %s", w.Code, w.Body)
+	}
+	if a.Lifecycle().Phase() != lifecycle.PhaseIdle {
+		t.Errorf("an oversized request started a shutdown: phase %s", a.Lifecycle().Phase())
+	}
+
+	// A body without a declared length is cut at the limit.
+	r = httptest.NewRequest("POST", "/actuator/echo", io.NopCloser(strings.NewReader(big)))
+	r.ContentLength = -1
+	w = httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	if w.Code != http.StatusRequestEntityTooLarge || read > actuator.MaxRequestBody {
+		t.Errorf("streamed oversized body = %d, handler read %d bytes", w.Code, read)
 	}
 }
