@@ -181,6 +181,10 @@ func (r *processReader) refresh(now time.Time) {
 func (r *processReader) initProcess() {
 	r.start = fallbackStart
 	r.cpuCount = math.NaN()
+	// Without this, gopsutil reads /proc/stat for the boot time on every
+	// CPU-time read, half of that read's cost. The boot time never changes,
+	// so caching it (a gopsutil-wide setting) is safe for every caller.
+	process.EnableBootTimeCache(true)
 	pid := os.Getpid()
 	if pid > math.MaxInt32 {
 		r.procErr = fmt.Errorf("pid %d out of range", pid)
