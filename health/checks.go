@@ -31,9 +31,14 @@ const maxDrain = 4 << 10
 // HTTPGet returns a check that sends GET url with client (nil means a
 // client of its own, bounded by the check's context) and expects the status
 // code want; want 0 accepts any 2xx. The details carry the status code.
+// With a nil client and a 3xx want, redirects are not followed, so the
+// check sees the redirect it expects.
 func HTTPGet(client *http.Client, url string, want int) StatusFunc {
 	if client == nil {
 		client = &http.Client{}
+		if want >= 300 && want < 400 {
+			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		}
 	}
 	return func(ctx context.Context) Result {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -53,7 +58,9 @@ func HTTPGet(client *http.Client, url string, want int) StatusFunc {
 			if want == 0 {
 				expected = "2xx"
 			}
-			return Result{Details: details, Err: fmt.Errorf("GET %s: status %d, want %s", url, resp.StatusCode, expected)}
+			// req.URL.Redacted: a password in the URL must not reach the
+			// error text (net/http redacts its own errors the same way).
+			return Result{Details: details, Err: fmt.Errorf("GET %s: status %d, want %s", req.URL.Redacted(), resp.StatusCode, expected)}
 		}
 		return Result{Status: Up, Details: details}
 	}

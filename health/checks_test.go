@@ -60,6 +60,8 @@ func TestHTTPGet(t *testing.T) {
 		switch r.URL.Path {
 		case "/ok":
 			_, _ = w.Write([]byte(strings.Repeat("x", 10000)))
+		case "/redirect":
+			http.Redirect(w, r, "/ok", http.StatusFound)
 		case "/nocontent":
 			w.WriteHeader(http.StatusNoContent)
 		default:
@@ -88,6 +90,20 @@ func TestHTTPGet(t *testing.T) {
 		if tc.errSub != "" && (r.Err == nil || !strings.Contains(r.Err.Error(), tc.errSub)) {
 			t.Errorf("%s: err %v, want %q", tc.path, r.Err, tc.errSub)
 		}
+	}
+	// A check that expects a redirect sees it rather than following it
+	// (with its own client; a caller's client keeps its redirect policy).
+	if s, r := runCheck(t, HTTPGet(nil, srv.URL+"/redirect", http.StatusFound)); s != Up || r.Details["statusCode"] != http.StatusFound {
+		t.Errorf("want 302: %s %v %v", s, r.Details, r.Err)
+	}
+	if s, r := runCheck(t, HTTPGet(nil, srv.URL+"/redirect", 0)); s != Up || r.Details["statusCode"] != http.StatusOK {
+		t.Errorf("want 2xx through a redirect: %s %v %v", s, r.Details, r.Err)
+	}
+	// A password in the URL stays out of the error text, which reaches
+	// authorized callers and logs.
+	withPassword := strings.Replace(srv.URL, "http://", "http://user:s3cret@", 1) + "/fail"
+	if s, r := runCheck(t, HTTPGet(srv.Client(), withPassword, 0)); s != Down || strings.Contains(r.Err.Error(), "s3cret") || !strings.Contains(r.Err.Error(), "user:xxxxx@") {
+		t.Errorf("password in URL: %s %v", s, r.Err)
 	}
 	if s, _ := runCheck(t, HTTPGet(nil, "http://127.0.0.1:1/", 0)); s != Down {
 		t.Errorf("unreachable: %s", s)

@@ -14,6 +14,13 @@ func diskUsage(path string) (total, free uint64, err error) {
 	if err := syscall.Statfs(path, &st); err != nil {
 		return 0, 0, err
 	}
-	bs := uint64(st.Bsize)
-	return uint64(st.Blocks) * bs, uint64(st.Bavail) * bs, nil
+	total, free = usage(&st)
+	return total, free, nil
+}
+
+// usage converts block counts to bytes, in the unit the counts are in
+// (see blockSize).
+func usage(st *syscall.Statfs_t) (total, free uint64) {
+	bs := blockSize(st)
+	return uint64(st.Blocks) * bs, uint64(st.Bavail) * bs
 }

@@ -239,8 +239,8 @@ func TestRoutesAndVisibility(t *testing.T) {
 								t.Errorf("%s: %s", name, res.body)
 							}
 						case composite:
-							if !hasComps {
-								t.Errorf("%s: %s, want members", name, res.body)
+							if !hasComps || hasDetails != showD || hasGroups {
+								t.Errorf("%s: %s, want members, details %v", name, res.body, showD)
 							}
 						}
 						wantCode := 200

@@ -1,10 +1,17 @@
 package health
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 func TestInlineCheck(t *testing.T) {
@@ -68,5 +75,90 @@ func TestInlineCheckPanics(t *testing.T) {
 	}
 	if got := r.json(t)["details"].(map[string]any)["error"]; got != "panic: kaboom" {
 		t.Errorf("error detail = %v", got)
+	}
+}
+
+// TestInlineIgnoresBackground: Background does not apply to an inline check,
+// as documented; no goroutine of its own runs it.
+func TestInlineIgnoresBackground(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		c := New(WithStatusCheck("state", func(context.Context) Result { calls.Add(1); return Result{} },
+			Inline(), Background(time.Second, 0)))
+		defer c.Close()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := calls.Load(); got != 0 {
+			t.Errorf("inline check ran %d times with no request, want 0", got)
+		}
+		if r := c.Check(context.Background()); r.Status != Up || calls.Load() != 1 {
+			t.Errorf("Check = %+v after %d runs, want UP after 1", r, calls.Load())
+		}
+	})
+}
+
+// TestInlineThresholds runs the threshold table through an inline check:
+// the fast path that reuses the last result must not skip the counters.
+func TestInlineThresholds(t *testing.T) {
+	const U, D, O = Up, Down, OutOfService
+	tests := []struct {
+		name       string
+		fail, succ int
+		raw        []Status
+		want       []Status
+	}{
+		{"failure streak broken", 3, 1, []Status{U, D, U, D, D, U}, []Status{U, U, U, U, U, U}},
+		{"failure streak broken twice", 3, 1, []Status{U, D, U, U, D, D, D}, []Status{U, U, U, U, U, U, D}},
+		{"success streak broken", 1, 3, []Status{D, U, D, U, U}, []Status{D, D, D, D, D}},
+		{"success streak broken by repeated DOWN", 1, 3, []Status{D, O, D, D, U, U, U}, []Status{D, D, D, D, D, D, U}},
+		{"success threshold 2", 1, 2, []Status{U, D, U, D, U, U}, []Status{U, D, D, D, D, U}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			i := 0
+			c := New(WithStatusCheck("x", func(context.Context) Result { i++; return Result{Status: tc.raw[i-1]} },
+				Inline(), FailureThreshold(tc.fail), SuccessThreshold(tc.succ)))
+			defer c.Close()
+			var got []Status
+			for range tc.raw {
+				got = append(got, c.Check(context.Background()).Status)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("reported %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestInlinePanicLogged: a panicking inline check is logged like any other.
+func TestInlinePanicLogged(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	c := New(WithStatusCheck("boom", func(context.Context) Result { panic("kaboom") }, Inline()),
+		WithLogger(slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, nil))))
+	defer c.Close()
+	c.Check(context.Background())
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(buf.String(), `msg="health: check panicked" check=boom error="panic: kaboom"`) {
+		t.Errorf("log = %s", buf.String())
+	}
+}
+
+// TestInlineSteadyStateAllocatesNothing: a steady inline check reuses its
+// last result (the fast path kept by the threshold fix).
+func TestInlineSteadyStateAllocatesNothing(t *testing.T) {
+	c := New(WithStatusCheck("state", status(Up, nil), Inline(), FailureThreshold(3), SuccessThreshold(2)))
+	defer c.Close()
+	ctx := context.Background()
+	c.Check(ctx)       // the first result
+	st := c.getState() // not pooled per run: the race detector makes sync.Pool drop items
+	defer c.putState(st)
+	allocs := testing.AllocsPerRun(100, func() {
+		c.evaluate(ctx, c.leaves, st)
+		clear(st.snaps)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per steady inline evaluation, want 0", allocs)
 	}
 }

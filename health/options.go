@@ -255,8 +255,9 @@ func WithAuthorizer(fn func(*http.Request) bool) Option {
 
 // WithListener sets a function called whenever a check's reported status
 // changes (after thresholds), including its first result (from UNKNOWN).
-// It is called from the goroutine that ran the check, one call at a time
-// per check; a panic in it is recovered. Default none.
+// It is called from the goroutine that produced the result (the check's,
+// its timeout timer's, or a request's), one call at a time per check, in
+// order; a panic in it is recovered. Default none.
 func WithListener(fn func(name string, from, to Status)) Option {
 	return optionFunc(func(c *config) { c.listener = fn })
 }
@@ -304,7 +305,10 @@ func Background(interval, initialDelay time.Duration) CheckOption {
 
 // FailureThreshold makes a check report DOWN only after n consecutive DOWN
 // results; until then it keeps its previous status (with the latest error in
-// its details). The first result is always reported as it is. Default 1.
+// its details). The first result is always reported as it is. While a timed
+// out run has not returned, requests that would have run the check count as
+// further failures, at most one per timeout, as do background ticks.
+// Default 1.
 func FailureThreshold(n int) CheckOption {
 	if n < 1 {
 		panic("health: FailureThreshold needs n >= 1")

@@ -29,6 +29,7 @@ type leaf struct {
 	last    *snapshot // last reported result
 	cur     *flight   // the run requests join, nil when none
 	running bool      // the check function is executing (it may outlive its flight)
+	started time.Time // when the current or last run started
 	stable  Status    // reported status after thresholds; "" before the first result
 	fails   int       // consecutive DOWN results
 	succs   int       // consecutive results that are not DOWN
@@ -66,6 +67,10 @@ func (c *Checker) newLeaf(name string, e *entry) *leaf {
 		failN:      e.check.failureThreshold,
 		succN:      e.check.successThreshold,
 		inline:     e.check.inline,
+	}
+	if l.inline {
+		// Timeout, TTL and Background do not apply to an inline check.
+		l.background = false
 	}
 	if t := e.check.timeout; t > 0 && t < l.timeout {
 		l.timeout = t
@@ -127,23 +132,33 @@ func appendJSONString(b []byte, s string) []byte {
 // be served at once, or the flight to wait for.
 func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapshot, *flight) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	switch {
 	case l.background:
-		if l.last == nil {
-			return l.pending, nil
+		snap := l.last
+		if snap == nil {
+			snap = l.pending
 		}
-		return l.last, nil
+		l.mu.Unlock()
+		return snap, nil
 	case l.last != nil && l.ttl > 0 && st.clock(c).Sub(l.last.at) < l.ttl:
-		return l.last, nil
+		snap := l.last
+		l.mu.Unlock()
+		return snap, nil
 	case l.cur != nil:
-		return nil, l.cur
+		f := l.cur
+		l.mu.Unlock()
+		return nil, f
 	case l.running:
-		// The last run timed out and its function has not returned: serve
-		// that timeout rather than start a second goroutine.
-		return l.last, nil
+		// The last run timed out and its function has not returned: answer
+		// another timeout rather than start a second goroutine.
+		snap, tr, err := c.hungLocked(l, c.now())
+		l.mu.Unlock()
+		c.reportTransition(l, tr, err)
+		return snap, nil
 	}
-	return nil, c.startLocked(context.WithoutCancel(ctx), l)
+	f := c.startLocked(context.WithoutCancel(ctx), l)
+	l.mu.Unlock()
+	return nil, f
 }
 
 // startLocked starts a run of l; l.mu must be held.
@@ -151,7 +166,7 @@ func (c *Checker) startLocked(parent context.Context, l *leaf) *flight {
 	f := &flight{done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(parent, l.timeout)
 	start := c.now()
-	l.cur, l.running = f, true
+	l.cur, l.running, l.started = f, true, start
 	f.timer = time.AfterFunc(l.timeout, func() {
 		err := &timeoutError{timeout: l.timeout}
 		c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, c.now().Sub(start), c.now()), false, true)
@@ -204,20 +219,30 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 // steady probe allocates nothing.
 func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 	start := c.now()
-	res, _ := call(ctx, l.fn)
+	res, panicked := call(ctx, l.fn)
 	status := normalize(res)
 	if res.Err == nil && len(res.Details) == 0 {
 		l.mu.Lock()
 		last, stable := l.last, l.stable
+		// Reusing the last result skips decide, which is only right when
+		// this result would not move the threshold counters that matter:
+		// a DOWN must not interrupt a success streak, nor a result that is
+		// not DOWN a failure streak.
+		settled := (status == Down && l.succs == 0) || (status != Down && l.fails == 0)
 		l.mu.Unlock()
-		if last != nil && last.err == nil && len(last.details) == 1 && last.info.status == status && stable == status {
+		if settled && last != nil && last.err == nil && len(last.details) == 1 && last.info.status == status && stable == status {
 			return last
 		}
 	}
 	snap, perr := c.safeSnapshot(status, res, c.now().Sub(start))
 	if perr != nil {
 		res = Result{Status: Down, Err: perr}
+		panicked = true
 		snap = c.newSnapshot(Down, perr, nil, 0, c.now())
+	}
+	if panicked && c.logger != nil {
+		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
+			slog.String("check", l.name), slog.String("error", snap.details["error"].(string)))
 	}
 	f := &flight{done: make(chan struct{})}
 	c.finish(l, f, res, snap, false, false)
@@ -293,22 +318,11 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 		l.mu.Unlock()
 		return
 	}
-	from := l.stable
-	to := l.decide(snap.info.status)
-	if to != snap.info.status {
-		snap = &snapshot{info: c.statusInfo(to), err: snap.err, details: snap.details, detailsJSON: snap.detailsJSON, at: snap.at}
-	}
-	f.snap, l.last = snap, snap
+	snap, tr := c.publishLocked(l, snap)
+	f.snap = snap
 	close(f.done)
 	if l.cur == f {
 		l.cur = nil
-	}
-	// Transitions are reported in order, without holding l.mu: each waits
-	// for the previous one's turn to end.
-	var prev, mine chan struct{}
-	if from != to {
-		prev, mine = l.notified, make(chan struct{})
-		l.notified = mine
 	}
 	l.mu.Unlock()
 
@@ -316,16 +330,63 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: check timed out",
 			slog.String("check", l.name), slog.Duration("timeout", l.timeout))
 	}
-	if mine != nil {
-		if prev != nil {
-			<-prev
-		}
-		if from == "" {
-			from = Unknown
-		}
-		c.notify(l.name, from, to, res.Err)
-		close(mine)
+	c.reportTransition(l, tr, res.Err)
+}
+
+// transition is a change of a check's reported status, to be told to the
+// listener without holding l.mu.
+type transition struct {
+	from, to   Status
+	prev, mine chan struct{}
+}
+
+// publishLocked applies the thresholds to a new result, makes it the last
+// one and returns what to report; l.mu must be held.
+func (c *Checker) publishLocked(l *leaf, snap *snapshot) (*snapshot, transition) {
+	from := l.stable
+	to := l.decide(snap.info.status)
+	if to != snap.info.status {
+		snap = &snapshot{info: c.statusInfo(to), err: snap.err, details: snap.details, detailsJSON: snap.detailsJSON, at: snap.at}
 	}
+	l.last = snap
+	// Transitions are reported in order, without holding l.mu: each waits
+	// for the previous one's turn to end.
+	tr := transition{from: from, to: to}
+	if from != to {
+		tr.prev, tr.mine = l.notified, make(chan struct{})
+		l.notified = tr.mine
+	}
+	return snap, tr
+}
+
+// reportTransition tells the logger and listener about tr, if it is one.
+func (c *Checker) reportTransition(l *leaf, tr transition, err error) {
+	if tr.mine == nil {
+		return
+	}
+	if tr.prev != nil {
+		<-tr.prev
+	}
+	if tr.from == "" {
+		tr.from = Unknown
+	}
+	c.notify(l.name, tr.from, tr.to, err)
+	close(tr.mine)
+}
+
+// hungLocked records that a run of l was due while the previous one, timed
+// out, is still running: one more timeout as far as thresholds go, so a
+// check that hangs reaches its failure threshold. Like a real run, such an
+// attempt counts once per timeout: requests within the timeout of the last
+// result share it. l.mu must be held; the caller reports the transition
+// after unlocking.
+func (c *Checker) hungLocked(l *leaf, now time.Time) (*snapshot, transition, error) {
+	if l.last != nil && now.Sub(l.last.at) < l.timeout {
+		return l.last, transition{}, nil
+	}
+	err := &timeoutError{timeout: l.timeout}
+	snap, tr := c.publishLocked(l, c.newSnapshot(Down, err, nil, now.Sub(l.started), now))
+	return snap, tr, err
 }
 
 // decide applies the thresholds to a new raw status and returns the status
@@ -398,11 +459,18 @@ func (c *Checker) runBackground(l *leaf) {
 		case <-t.C:
 		}
 		var f *flight
+		var tr transition
+		var err error
 		l.mu.Lock()
-		if !l.running { // a hung run keeps its timeout result until it returns
+		if !l.running {
 			f = c.startLocked(c.bgCtx, l)
+		} else {
+			// The last run timed out and has not returned: no second
+			// goroutine, but another timeout for the thresholds.
+			_, tr, err = c.hungLocked(l, c.now())
 		}
 		l.mu.Unlock()
+		c.reportTransition(l, tr, err)
 		if f != nil {
 			select {
 			case <-f.done:

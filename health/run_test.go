@@ -554,3 +554,100 @@ func TestWithoutCancelKeepsRequestValues(t *testing.T) {
 		t.Errorf("check saw %v, want the request's value", got)
 	}
 }
+
+// TestHungCheckReachesFailureThreshold: a check that hangs (ignoring its
+// context) keeps failing while it is due and still running, so a failure
+// threshold is reached: before, the first timeout was reported as UP under
+// the threshold and then served forever.
+func TestHungCheckReachesFailureThreshold(t *testing.T) {
+	t.Run("on demand", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var calls atomic.Int32
+			release := make(chan struct{})
+			var transitions []string
+			var mu sync.Mutex
+			c := New(WithCheck("hang", func(context.Context) error {
+				if calls.Add(1) > 1 {
+					<-release // ignores its context
+				}
+				return nil
+			}, FailureThreshold(3), Timeout(100*time.Millisecond)),
+				WithListener(func(name string, from, to Status) {
+					mu.Lock()
+					defer mu.Unlock()
+					transitions = append(transitions, fmt.Sprintf("%s>%s", from, to))
+				}))
+			defer c.Close()
+			var got []Status
+			for range 5 { // a probe every second
+				got = append(got, c.Check(context.Background()).Status)
+				time.Sleep(time.Second)
+			}
+			if want := []Status{Up, Up, Up, Down, Down}; !slices.Equal(got, want) {
+				t.Errorf("reported %v, want %v", got, want)
+			}
+			// Requests within the timeout of the last result share it, as
+			// they would share a run: a burst counts once.
+			c2 := New(WithCheck("hang", func(context.Context) error { <-release; return nil },
+				FailureThreshold(3), Timeout(100*time.Millisecond)))
+			defer c2.Close()
+			c2.Check(context.Background()) // the first result, a timeout, is DOWN as it is
+			for range 10 {
+				if st := c2.Check(context.Background()).Status; st != Down {
+					t.Fatalf("burst: %s", st)
+				}
+			}
+			c2.leaves[0].mu.Lock()
+			fails := c2.leaves[0].fails
+			c2.leaves[0].mu.Unlock()
+			if fails != 1 {
+				t.Errorf("a burst within the timeout counted %d failures, want 1", fails)
+			}
+			if n := calls.Load(); n != 2 {
+				t.Errorf("check started %d times, want 2 (no second goroutine while hung)", n)
+			}
+			close(release)
+			synctest.Wait()
+			if st := c.Check(context.Background()).Status; st != Up {
+				t.Errorf("after the hung run returned: %s, want UP", st)
+			}
+			synctest.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			if want := []string{"UNKNOWN>UP", "UP>DOWN", "DOWN>UP"}; !slices.Equal(transitions, want) {
+				t.Errorf("listener saw %v, want %v", transitions, want)
+			}
+		})
+	})
+	t.Run("background", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var calls atomic.Int32
+			release := make(chan struct{})
+			c := New(WithCheck("hang", func(context.Context) error {
+				if calls.Add(1) > 1 {
+					<-release
+				}
+				return nil
+			}, FailureThreshold(3), Timeout(100*time.Millisecond), Background(time.Second, 0)))
+			defer c.Close()
+			synctest.Wait()
+			var got []Status
+			// The second run starts at 1 s, hangs and times out at 1.1 s
+			// (1 failure); the next ticks come an interval after that, at
+			// 2.1 s and 3.1 s, and find it still running (2, 3).
+			for range 5 {
+				time.Sleep(time.Second)
+				synctest.Wait()
+				got = append(got, c.Check(context.Background()).Status)
+			}
+			if want := []Status{Up, Up, Up, Down, Down}; !slices.Equal(got, want) {
+				t.Errorf("reported %v, want %v", got, want)
+			}
+			if n := calls.Load(); n != 2 {
+				t.Errorf("check started %d times, want 2", n)
+			}
+			close(release)
+			synctest.Wait()
+		})
+	})
+}
