@@ -15,7 +15,8 @@
 // # The sequence
 //
 //  1. The trigger: readiness turns not-ready at once ([PhaseDelaying]);
-//     liveness stays up. Responses now carry "Connection: close".
+//     liveness stays up. Requests that start from now on get
+//     "Connection: close" on their responses.
 //  2. The delay ([WithShutdownDelay]): the servers keep accepting and serving
 //     while load balancers and Kubernetes endpoints notice the readiness
 //     failure and stop routing here.

@@ -97,7 +97,8 @@ type Lifecycle struct {
 	apps      []*tracked
 	mgmt      *tracked
 	hooks     []hook
-	onDrain   []func()
+	onDrain   map[uint64]func()
+	nextDrain uint64
 	holds     map[uint64]string
 	nextHold  uint64
 	holdsWait chan struct{} // closed at the next release; nil when nobody waits
@@ -123,6 +124,7 @@ func New(opts ...Option) *Lifecycle {
 	l := &Lifecycle{
 		cfg:      defaultConfig(),
 		holds:    make(map[uint64]string),
+		onDrain:  make(map[uint64]func()),
 		draining: make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -187,18 +189,32 @@ func (l *Lifecycle) Draining() <-chan struct{} { return l.draining }
 // should start their graceful close and return. To have the shutdown wait
 // for such a connection, take a Hold for its lifetime. Registering after the
 // drain started calls fn at once.
-func (l *Lifecycle) OnDrain(fn func()) {
+//
+// stop unregisters fn; it reports whether it did so before fn was called.
+// Call it when the connection ends before the shutdown (defer stop()), or
+// every registration stays in memory until the drain, as with
+// context.AfterFunc.
+func (l *Lifecycle) OnDrain(fn func()) (stop func() bool) {
 	if fn == nil {
-		return
+		return func() bool { return false }
 	}
 	l.mu.Lock()
 	if l.phase.Load() < idxDraining {
-		l.onDrain = append(l.onDrain, fn)
+		id := l.nextDrain
+		l.nextDrain++
+		l.onDrain[id] = fn
 		l.mu.Unlock()
-		return
+		return func() bool {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			_, ok := l.onDrain[id]
+			delete(l.onDrain, id)
+			return ok
+		}
 	}
 	l.mu.Unlock()
 	go fn()
+	return func() bool { return false }
 }
 
 // OnShutdown registers a cleanup hook (closing a database pool, releasing a
@@ -206,6 +222,9 @@ func (l *Lifecycle) OnDrain(fn func()) {
 // registration order, one at a time, each bounded by the hook timeout and
 // the overall deadline; a failing or hung hook does not stop the next one.
 // Their errors are joined into Run's result. A panic in a hook is an error.
+// A hook registered while the hooks run (by a hook, a late task) runs after
+// those already started; one registered once the sequence is over does not
+// run.
 func (l *Lifecycle) OnShutdown(name string, fn func(ctx context.Context) error) {
 	if fn == nil {
 		panic("lifecycle: OnShutdown with a nil func")
@@ -338,7 +357,8 @@ func (l *Lifecycle) Addrs() []net.Addr {
 // shutdown; otherwise it joins what went wrong (see ExitCode).
 //
 // Run sets fields of the servers, chaining what the caller set: Handler
-// (responses carry "Connection: close" once the shutdown started; nil means
+// (requests that start once the shutdown started get "Connection: close"
+// on their responses; nil means
 // http.DefaultServeMux), BaseContext (request contexts are cancelled at the
 // drain deadline) and ConnState (connections are tracked to know when the
 // drain is over and count what is left). A server whose TLSConfig carries
@@ -388,6 +408,11 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 		}
 	}
 
+	if bindErr == nil && ctx.Err() != nil {
+		// Checked here, not only by watch: a context cancelled before Run
+		// must not put the servers in rotation, even for a moment.
+		l.Shutdown("context cancelled")
+	}
 	var wg sync.WaitGroup
 	l.mu.Lock()
 	startServing := bindErr == nil && !l.triggered

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -69,8 +70,13 @@ func TestShutdownWithoutRun(t *testing.T) {
 	if l.Phase() != lifecycle.PhaseStopped || l.Err() != nil {
 		t.Errorf("after Done: phase=%s err=%v, want stopped, nil", l.Phase(), l.Err())
 	}
-	if err := l.Run(context.Background()); !errors.Is(err, lifecycle.ErrAlreadyRunning) && err != nil {
-		t.Errorf("Run after the shutdown = %v", err)
+	// Run after a shutdown that ran without it serves nothing and returns
+	// the sequence's result.
+	if err := l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+		t.Errorf("Run after the shutdown = %v, want the sequence's result (nil)", err)
+	}
+	if l.Addrs() != nil {
+		t.Errorf("Run after the shutdown bound %v", l.Addrs())
 	}
 }
 
@@ -213,9 +219,11 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	}
 	defer taken.Close()
 	var everReady atomic.Bool
+	logs := newOutput()
 	l := lifecycle.New(
 		lifecycle.WithSignals(),
 		lifecycle.WithManagementServer(&http.Server{Addr: taken.Addr().String()}),
+		lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
 	)
 	var hookRan atomic.Bool
 	l.OnShutdown("db", func(context.Context) error { hookRan.Store(true); return nil })
@@ -235,7 +243,6 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 			}
 		}
 	}()
-	start := time.Now()
 	err = l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"})
 	close(stop)
 	<-polled
@@ -251,8 +258,9 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	if !hookRan.Load() {
 		t.Error("the cleanup hooks did not run after the failed start")
 	}
-	if d := time.Since(start); d > lifecycle.DefaultShutdownDelay {
-		t.Logf("a failed start took %s: the delay should be skipped when nothing served", d)
+	// Nothing served, so nothing was in rotation: no delay.
+	if out := logs.String(); strings.Contains(out, "delay over") || strings.Contains(out, "lifecycle: serving") {
+		t.Errorf("a failed start served or waited out the delay:\n%s", out)
 	}
 }
 
@@ -392,5 +400,88 @@ func TestShutdownHandler(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An OnDrain registration for a connection that ended before the shutdown
+// must be removable: without stop, every WebSocket ever served stays in
+// memory until the drain.
+func TestOnDrainStop(t *testing.T) {
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+	var stale atomic.Int32
+	for range 100 {
+		stop := l.OnDrain(func() { stale.Add(1) })
+		if !stop() {
+			t.Fatal("stop before the drain reported false")
+		}
+		if stop() {
+			t.Fatal("a second stop reported true")
+		}
+	}
+	called := make(chan struct{})
+	stop := l.OnDrain(func() { close(called) })
+	l.Shutdown("test")
+	<-called
+	<-l.Done()
+	if stop() {
+		t.Error("stop after the callback ran reported true")
+	}
+	if n := stale.Load(); n != 0 {
+		t.Errorf("%d stopped callbacks ran at the drain", n)
+	}
+	if l.OnDrain(func() {})() {
+		t.Error("stop of a callback registered after the drain (called at once) reported true")
+	}
+}
+
+// A context cancelled before Run must not put the servers in rotation, nor
+// make the process wait out the shutdown delay for nothing.
+func TestRunWithCancelledContextNeverServes(t *testing.T) {
+	for i := range 5 {
+		logs := newOutput()
+		l := lifecycle.New(
+			lifecycle.WithSignals(),
+			lifecycle.WithShutdownDelay(20*time.Millisecond),
+			lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+		)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := l.Run(ctx, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+			t.Fatalf("Run = %v, want nil", err)
+		}
+		out := logs.String()
+		if strings.Contains(out, "lifecycle: serving") || strings.Contains(out, "delay over") {
+			t.Fatalf("run %d: the servers served (and the delay ran) after the context was cancelled:\n%s", i, out)
+		}
+		if !strings.Contains(out, `reason="context cancelled"`) {
+			t.Fatalf("run %d: no shutdown for the cancelled context:\n%s", i, out)
+		}
+	}
+}
+
+// Hooks registered while the hooks run (by a hook, by a task still running
+// past the deadline) release resources too: they must run.
+func TestHookRegisteredDuringCleanupRuns(t *testing.T) {
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
+	var mu sync.Mutex
+	var order []string
+	record := func(name string) {
+		mu.Lock()
+		order = append(order, name)
+		mu.Unlock()
+	}
+	l.OnShutdown("first", func(context.Context) error { record("first"); return nil })
+	l.OnShutdown("second", func(context.Context) error {
+		record("second")
+		l.OnShutdown("late", func(context.Context) error { record("late"); return errors.New("late failed") })
+		return nil
+	})
+	l.Shutdown("test")
+	<-l.Done()
+	if got, want := strings.Join(order, ","), "second,first,late"; got != want {
+		t.Errorf("hooks ran %s, want %s", got, want)
+	}
+	if err := l.Err(); err == nil || !strings.Contains(err.Error(), "late failed") {
+		t.Errorf("Err = %v, want the late hook's error", err)
 	}
 }

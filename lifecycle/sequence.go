@@ -36,7 +36,7 @@ func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
 	l.mu.Lock()
 	l.phase.Store(idxDraining)
 	onDrain := l.onDrain
-	l.onDrain = nil
+	l.onDrain = make(map[uint64]func())
 	l.mu.Unlock()
 	close(l.draining)
 	l.taskCancel()
@@ -73,15 +73,26 @@ func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
 	cleanupStart := time.Now()
 	l.mu.Lock()
 	l.phase.Store(idxCleanup)
-	hooks := append([]hook(nil), l.hooks...)
 	l.mu.Unlock()
-	for i := len(hooks) - 1; i >= 0; i-- {
-		if err := l.runHook(hooks[i], deadline); err != nil {
-			errs = append(errs, err)
+	ran := 0
+	for {
+		// Hooks registered while earlier ones ran (a hook that registers
+		// another, a task still running past the deadline) are run too.
+		l.mu.Lock()
+		hooks := append([]hook(nil), l.hooks[ran:]...)
+		l.mu.Unlock()
+		if len(hooks) == 0 {
+			break
+		}
+		ran += len(hooks)
+		for i := len(hooks) - 1; i >= 0; i-- {
+			if err := l.runHook(hooks[i], deadline); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
-	if len(hooks) > 0 {
-		l.log("lifecycle: cleanup hooks done", "took", time.Since(cleanupStart), "hooks", len(hooks))
+	if ran > 0 {
+		l.log("lifecycle: cleanup hooks done", "took", time.Since(cleanupStart), "hooks", ran)
 	}
 
 	if mgmt != nil {

@@ -88,7 +88,8 @@ func main() {
 		}
 		defer conn.Close()
 		drain := make(chan struct{})
-		lc.OnDrain(func() { close(drain) })
+		stop := lc.OnDrain(func() { close(drain) })
+		defer stop()
 		_, _ = rw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhijacked\n")
 		_ = rw.Flush()
 		<-drain
