@@ -138,7 +138,7 @@ func New(opts ...Option) *Actuator {
 		optIn["shutdown"] = true
 	}
 	for _, e := range c.custom {
-		if e.ID == "" || strings.ContainsAny(e.ID, "/?#{} ") {
+		if e.ID == "" || e.ID == "." || e.ID == ".." || strings.ContainsAny(e.ID, "/?#{} ") {
 			panic("actuator: invalid endpoint id " + quote(e.ID))
 		}
 		if e.Handler == nil {
@@ -307,7 +307,7 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		httpx.SetSecurityHeaders(w.Header())
 	} else {
 		var ok bool
-		if ct, ok = negotiate(r.Header.Get("Accept")); !ok {
+		if ct, ok = negotiate(acceptOf(r)); !ok {
 			httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
 			return
 		}
@@ -351,6 +351,12 @@ func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
 			slog.String("endpoint", id), slog.String("remote", r.RemoteAddr), slog.Int("status", status))
 	}
 	httpx.WriteError(w, r, status, "access to this endpoint is not authorized")
+}
+
+// acceptOf is the request's Accept field: several Accept lines count as
+// one comma-separated list, as RFC 9110 section 5.3 says.
+func acceptOf(r *http.Request) string {
+	return strings.Join(r.Header.Values("Accept"), ",")
 }
 
 // negotiate picks the response type from an Accept header: Spring's v3

@@ -471,7 +471,10 @@ func TestAuthorizers(t *testing.T) {
 	}{
 		{"bearer ok", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "Bearer t"), true},
 		{"bearer wrong", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "Bearer tt"), false},
-		{"bearer lowercase scheme", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "bearer t"), false},
+		{"bearer lowercase scheme", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "bearer t"), true},
+		{"bearer upper case scheme", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "BEARER t"), true},
+		{"bearer scheme only", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "Bearer"), false},
+		{"bearer other scheme", actuator.BearerToken("t"), req("1.2.3.4:1", "Authorization", "Basic t"), false},
 		{"bearer none", actuator.BearerToken("t"), req("1.2.3.4:1"), false},
 		{"basic ok", actuator.BasicAuth("ops", "pw"), basic, true},
 		{"basic wrong", actuator.BasicAuth("ops", "pw"), wrongBasic, false},
@@ -484,6 +487,7 @@ func TestAuthorizers(t *testing.T) {
 		{"cidr in", actuator.AllowCIDR("10.0.0.0/8"), req("10.9.8.7:1"), true},
 		{"cidr single host", actuator.AllowCIDR("192.0.2.7"), req("192.0.2.7:1"), true},
 		{"cidr out", actuator.AllowCIDR("10.0.0.0/8"), req("11.0.0.1:1"), false},
+		{"cidr zoned link-local", actuator.AllowCIDR("fe80::/10"), req("[fe80::1%eth0]:1"), true},
 		{"cidr garbage remote", actuator.AllowCIDR("10.0.0.0/8"), req("garbage"), false},
 		{"any of", actuator.AnyOf(actuator.BearerToken("t"), actuator.Loopback()), req("127.0.0.1:1"), true},
 		{"any of none", actuator.AnyOf(actuator.BearerToken("t"), actuator.Loopback()), req("10.0.0.1:1"), false},
@@ -502,6 +506,8 @@ func TestNewPanicsOnProgrammerErrors(t *testing.T) {
 	}{
 		{"empty id", func() { actuator.New(actuator.WithEndpoint("", http.NotFoundHandler())) }},
 		{"slash in id", func() { actuator.New(actuator.WithEndpoint("a/b", http.NotFoundHandler())) }},
+		{"dot id", func() { actuator.New(actuator.WithEndpoint(".", http.NotFoundHandler())) }},
+		{"dot-dot id", func() { actuator.New(actuator.WithEndpoint("..", http.NotFoundHandler())) }},
 		{"nil handler", func() { actuator.New(actuator.WithEndpoint("x", nil)) }},
 		{"empty token", func() { actuator.BearerToken("") }},
 		{"bad cidr", func() { actuator.AllowCIDR("10.0.0.0/99") }},

@@ -9,19 +9,22 @@ import (
 	"strings"
 )
 
-// BearerToken accepts requests that carry "Authorization: Bearer <token>".
-// The comparison takes the same time whatever the candidate, so timing
-// reveals nothing of the token. It panics on an empty token.
+// BearerToken accepts requests that carry "Authorization: Bearer <token>"
+// (the scheme name in any case, as RFC 9110 section 11.1 says). The
+// comparison takes the same time whatever the candidate, so timing reveals
+// nothing of the token. It panics on an empty token.
 func BearerToken(token string) Authorizer {
 	if token == "" {
 		panic("actuator: empty bearer token")
 	}
 	want := sha256.Sum256([]byte(token))
 	return func(r *http.Request) bool {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
+		h := r.Header.Get("Authorization")
+		const scheme = "Bearer "
+		if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
 			return false
 		}
+		got := h[len(scheme):]
 		sum := sha256.Sum256([]byte(got))
 		return subtle.ConstantTimeCompare(sum[:], want[:]) == 1
 	}
@@ -74,7 +77,7 @@ func AllowCIDR(networks ...string) Authorizer {
 		if err != nil {
 			return false
 		}
-		addr = addr.Unmap()
+		addr = addr.Unmap().WithZone("") // a zoned address is in no prefix otherwise
 		for _, p := range prefixes {
 			if p.Contains(addr) {
 				return true

@@ -27,7 +27,7 @@ func Gin(a *Actuator) gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		status := c.Writer.Status()
-		a.metrics.ObserveRequest(c.Request.Method, routeTag(c.FullPath(), status), status, time.Since(start))
+		a.metrics.ObserveRequest(c.Request.Method, routeTag(c.FullPath(), c.Request.URL.Path, status), status, time.Since(start))
 	}
 }
 

@@ -22,10 +22,11 @@ type indexEntry struct {
 func buildIndex(order []*Endpoint) []indexEntry {
 	var out []indexEntry
 	for _, e := range order {
+		id := jsonText(e.ID) // a custom id may hold '"', '\\' or control characters
 		for _, l := range e.links {
-			out = append(out, indexEntry{name: l.name, suffix: "/" + e.ID + l.suffix, templated: true})
+			out = append(out, indexEntry{name: jsonText(l.name), suffix: "/" + id + l.suffix, templated: true})
 		}
-		out = append(out, indexEntry{name: e.ID, suffix: "/" + e.ID})
+		out = append(out, indexEntry{name: id, suffix: "/" + id})
 	}
 	return out
 }
@@ -37,7 +38,7 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
-	ct, ok := negotiate(r.Header.Get("Accept"))
+	ct, ok := negotiate(acceptOf(r))
 	if !ok {
 		httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
 		return
@@ -76,7 +77,7 @@ func (a *Actuator) baseURL(r *http.Request) string {
 	host := r.Host
 	prefix := ""
 	if a.trustForwarded {
-		if p := firstValue(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+		if p := strings.ToLower(firstValue(r.Header.Get("X-Forwarded-Proto"))); p == "http" || p == "https" {
 			scheme = p
 		}
 		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {

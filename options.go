@@ -57,7 +57,10 @@ func defaultConfig() *config {
 // WithBasePath sets the path under which [Actuator.ServeHTTP] serves the
 // discovery index and the endpoints. Default: "/actuator". "/" serves them
 // at the root, which suits a dedicated management port or a router that
-// strips its own prefix. [Actuator.Handler] takes its own prefix instead.
+// strips its own prefix; there [Actuator.Middleware] and [Gin] answer only
+// the exposed endpoints' paths ("/health", "/info/...") and pass "/" and
+// every other path to the application. [Actuator.Handler] takes its own
+// prefix instead.
 func WithBasePath(path string) Option {
 	return func(c *config) { c.basePath = path }
 }

@@ -2,20 +2,20 @@ package actuator
 
 import (
 	"bufio"
-	"errors"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/actuatorgo/actuator/internal/httpx"
+	"github.com/actuatorgo/actuator/metrics"
 )
 
 // Handler returns a handler that serves the endpoints under prefix instead
 // of the base path, for mounting in any router:
 //
 //	mux.Handle("/management/", a.Handler("/management"))
-//	mux.Handle("GET /management/", a.Handler("/management"))   // Go 1.22 patterns
+//	mux.Handle("GET /management/", a.Handler("/management"))   // Go 1.22 patterns (reads only: no POST /shutdown)
 //	r.Mount("/management", a.Handler("/management"))           // chi
 //	mux.Handle("/ops/", http.StripPrefix("/ops", a.Handler("/"))) // prefix stripped before
 //
@@ -56,7 +56,7 @@ func (a *Actuator) Middleware(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		a.metrics.ObserveRequest(r.Method, routeTag(r.Pattern, rec.status()), rec.status(), time.Since(start))
+		a.metrics.ObserveRequest(r.Method, routeTag(r.Pattern, r.URL.Path, rec.status()), rec.status(), time.Since(start))
 	})
 }
 
@@ -77,6 +77,16 @@ func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
 	if !ok {
 		return false
 	}
+	if a.basePath == "" {
+		// At the root the actuator shares the path space with the
+		// application: it claims its endpoints' paths only and leaves "/"
+		// and everything else to the application (Spring Boot, too,
+		// serves no discovery page at "/").
+		id, _ := splitID(rel)
+		if _, mine := a.endpoints[id]; !mine {
+			return false
+		}
+	}
 	a.serve(w, r, rel)
 	return true
 }
@@ -87,7 +97,7 @@ func (a *Actuator) serveProbe(w http.ResponseWriter, r *http.Request, h http.Han
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
-	ct, ok := negotiate(r.Header.Get("Accept"))
+	ct, ok := negotiate(acceptOf(r))
 	if !ok {
 		ct = httpx.MediaTypeJSON // probes answer whatever the prober accepts
 	}
@@ -96,18 +106,21 @@ func (a *Actuator) serveProbe(w http.ResponseWriter, r *http.Request, h http.Han
 
 // routeTag is the uri tag of http.server.requests: the matched route
 // pattern, never the raw path, so the number of series stays bounded.
-// Without a pattern it follows Spring: REDIRECTION, NOT_FOUND or UNKNOWN.
-func routeTag(pattern string, status int) string {
+// Without a pattern it follows Spring: REDIRECTION, NOT_FOUND, root for a
+// request to "/", or UNKNOWN.
+func routeTag(pattern, path string, status int) string {
 	if i := strings.IndexByte(pattern, '/'); i >= 0 {
 		return pattern[i:] // drop the method and host of "GET host/path"
 	}
 	switch {
 	case status >= 300 && status < 400:
-		return "REDIRECTION"
+		return metrics.RouteRedirection
 	case status == http.StatusNotFound:
-		return "NOT_FOUND"
+		return metrics.RouteNotFound
+	case strings.Trim(path, "/") == "":
+		return metrics.RouteRoot
 	}
-	return "UNKNOWN"
+	return metrics.RouteUnknown
 }
 
 // statusRecorder remembers the status an application handler wrote. It
@@ -119,7 +132,8 @@ type statusRecorder struct {
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	if s.code == 0 && code >= 200 {
+	// 1xx answers are interim, except 101, which ends the HTTP exchange.
+	if s.code == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		s.code = code
 	}
 	s.ResponseWriter.WriteHeader(code)
@@ -139,21 +153,26 @@ func (s *statusRecorder) status() int {
 	return s.code
 }
 
-func (s *statusRecorder) Flush() {
+func (s *statusRecorder) Flush() { _ = s.FlushError() }
+
+// FlushError flushes like Flush and reports the underlying writer's error
+// (http.ErrNotSupported included), which http.ResponseController.Flush
+// returns to the application.
+func (s *statusRecorder) FlushError() error {
 	if s.code == 0 {
 		s.code = http.StatusOK
 	}
-	_ = http.NewResponseController(s.ResponseWriter).Flush()
+	return http.NewResponseController(s.ResponseWriter).Flush()
 }
 
+// Hijack hijacks the underlying connection, found through Unwrap as
+// http.ResponseController does when the writer is itself a wrapper.
 func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if h, ok := s.ResponseWriter.(http.Hijacker); ok {
-		if s.code == 0 {
-			s.code = http.StatusSwitchingProtocols
-		}
-		return h.Hijack()
+	conn, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err == nil && s.code == 0 {
+		s.code = http.StatusSwitchingProtocols
 	}
-	return nil, nil, errors.New("actuator: the response writer does not support hijacking")
+	return conn, brw, err
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -164,13 +164,18 @@ func (r *Registry) register(name string, k kind, fn func() float64, opts []Metri
 	tags := append([]Tag(nil), mc.tags...)
 	sort.SliceStable(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
 	keys := make([]string, len(tags))
+	labels := make(map[string]bool, len(tags)) // Prometheus label names
 	for i, t := range tags {
 		if !validName(t.Key, true) {
 			return nil, fmt.Errorf("%w: tag key %q of %q", ErrInvalidName, t.Key, name)
 		}
-		if i > 0 && promName(t.Key) == promName(tags[i-1].Key) {
+		// "a.b" and "a_b" both become the label a_b, and need not sort
+		// next to each other ("a.b" < "a.c" < "a_b").
+		l := promName(t.Key)
+		if labels[l] {
 			return nil, fmt.Errorf("%w: tag key %q given twice for %q", ErrConflict, t.Key, name)
 		}
+		labels[l] = true
 		if t.Key == "quantile" || t.Key == "le" {
 			return nil, fmt.Errorf("%w: tag key %q is reserved by Prometheus", ErrInvalidName, t.Key)
 		}

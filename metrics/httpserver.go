@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -67,6 +68,8 @@ type requestMetrics struct {
 	now    func() time.Time
 	window time.Duration
 	limit  int
+	logger *slog.Logger
+	warned bool // the bound was reported; guarded by mu
 
 	mu     sync.RWMutex
 	series map[requestKey]*requestSeries
@@ -80,6 +83,7 @@ func newRequestMetrics(cfg config) *requestMetrics {
 		now:    cfg.now,
 		window: cfg.maxWindow,
 		limit:  cfg.maxRoutes,
+		logger: cfg.logger,
 		series: make(map[requestKey]*requestSeries),
 	}
 	m.sorted.Store(&[]*requestSeries{})
@@ -142,6 +146,11 @@ func (m *requestMetrics) add(key requestKey) *requestSeries {
 		return s
 	}
 	if len(m.series) >= m.limit && key.uri != RouteOther {
+		if !m.warned && m.logger != nil {
+			m.warned = true
+			m.logger.Warn("metrics: too many http.server.requests series; new ones are recorded with uri OTHER",
+				"limit", m.limit, "uri", key.uri)
+		}
 		key.uri = RouteOther
 		if s := m.series[key]; s != nil {
 			return s

@@ -307,7 +307,8 @@ func TestObserveRequestTags(t *testing.T) {
 }
 
 func TestRequestSeriesBound(t *testing.T) {
-	r := New(WithMaxRequestSeries(3))
+	var logs strings.Builder
+	r := New(WithMaxRequestSeries(3), WithLogger(slogTo(&logs)))
 	for i := range 10 {
 		r.ObserveRequest("GET", "/raw/"+strings.Repeat("x", i), 200, time.Millisecond)
 	}
@@ -321,6 +322,10 @@ func TestRequestSeriesBound(t *testing.T) {
 	}
 	if v, _ := measurement(m, "COUNT"); v != 7 {
 		t.Errorf("OTHER count = %v, want 7", v)
+	}
+	// WithLogger promises to report dropped series: once, not per request.
+	if n := strings.Count(logs.String(), "uri OTHER"); n != 1 {
+		t.Errorf("bound reported %d times, want once: %q", n, logs.String())
 	}
 }
 
@@ -409,6 +414,9 @@ func TestRegistrationErrors(t *testing.T) {
 		{"bad unit", func() error { return r.Gauge("g3", one, Unit("m/s")) }, ErrInvalidName},
 		{"nil gauge", func() error { return r.Gauge("g4", nil) }, ErrInvalidName},
 		{"same tag key twice", func() error { return r.Gauge("g5", one, WithTag("a", "1"), WithTag("a", "2")) }, ErrConflict},
+		{"same label apart in sort order", func() error {
+			return r.Gauge("g6", one, WithTag("a.b", "1"), WithTag("a.c", "2"), WithTag("a_b", "3"))
+		}, ErrConflict},
 		{"builtin name", func() error { return r.Gauge("go.goroutines", one) }, ErrConflict},
 		{"builtin requests", func() error { return r.Gauge(httpServerRequests, one) }, ErrConflict},
 		{"builtin prometheus name", func() error { return r.Gauge("process.open.fds", one) }, ErrConflict},
