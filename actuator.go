@@ -2,6 +2,8 @@ package actuator
 
 import (
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -301,6 +303,19 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
+		if !e.raw {
+			// Built-in endpoints read no body; read it here so that one
+			// sent without a length is refused too, before anything runs.
+			if _, err := io.Copy(io.Discard, r.Body); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
+				} else {
+					httpx.WriteError(w, r, http.StatusBadRequest, "cannot read the request body")
+				}
+				return
+			}
+		}
 	}
 	ct := ""
 	if e.raw {
@@ -341,10 +356,17 @@ func cleanPath(sub string) bool {
 	return true
 }
 
+// authChallenge is the WWW-Authenticate value of a 401.
+var authChallenge = []string{`Basic realm="actuator", Bearer realm="actuator"`}
+
 func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
 	status := http.StatusUnauthorized
 	if r.Header.Get("Authorization") != "" {
 		status = http.StatusForbidden
+	} else {
+		// RFC 9110 asks a 401 for a challenge; the authorizer is a plain
+		// func, so offer both schemes the ready-made helpers accept.
+		w.Header()["Www-Authenticate"] = authChallenge
 	}
 	if a.logger != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "actuator: access refused",

@@ -603,6 +603,16 @@ func TestOversizedBody(t *testing.T) {
 		t.Errorf("an oversized request started a shutdown: phase %s", a.Lifecycle().Phase())
 	}
 
+	// The same body without a declared length: refused before the
+	// shutdown starts.
+	r = httptest.NewRequest("POST", "/actuator/shutdown", io.NopCloser(strings.NewReader(big)))
+	r.ContentLength = -1
+	w = httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	if w.Code != http.StatusRequestEntityTooLarge || a.Lifecycle().Phase() != lifecycle.PhaseIdle {
+		t.Errorf("streamed oversized shutdown body = %d, phase %s", w.Code, a.Lifecycle().Phase())
+	}
+
 	// A body without a declared length is cut at the limit.
 	r = httptest.NewRequest("POST", "/actuator/echo", io.NopCloser(strings.NewReader(big)))
 	r.ContentLength = -1
@@ -610,5 +620,17 @@ func TestOversizedBody(t *testing.T) {
 	a.ServeHTTP(w, r)
 	if w.Code != http.StatusRequestEntityTooLarge || read > actuator.MaxRequestBody {
 		t.Errorf("streamed oversized body = %d, handler read %d bytes", w.Code, read)
+	}
+}
+
+func TestUnauthorizedCarriesAChallenge(t *testing.T) {
+	a := newActuator(t, actuator.WithAuthorizer(actuator.BasicAuth("ops", "pw")), actuator.WithShutdownEndpoint())
+	w := do(a, "POST", "/actuator/shutdown")
+	if w.Code != 401 || !strings.Contains(w.Header().Get("WWW-Authenticate"), `Basic realm="actuator"`) {
+		t.Errorf("401 = %d, WWW-Authenticate %q", w.Code, w.Header().Get("WWW-Authenticate"))
+	}
+	w = do(a, "POST", "/actuator/shutdown", "Authorization", "Basic eDp5")
+	if w.Code != 403 || w.Header().Get("WWW-Authenticate") != "" {
+		t.Errorf("403 = %d, WWW-Authenticate %q", w.Code, w.Header().Get("WWW-Authenticate"))
 	}
 }

@@ -258,3 +258,22 @@ func TestHTTPMetricsUseRoutes(t *testing.T) {
 		}
 	})
 }
+
+func TestHTTPMetricsCountPanicsAs500(t *testing.T) {
+	a := newActuator(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	h := a.Middleware(mux)
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Errorf("the panic was not passed on: %v", p)
+			}
+		}()
+		do(h, "GET", "/boom")
+	}()
+	w := do(a, "GET", "/actuator/metrics/http.server.requests?tag=status:500&tag=uri:/boom")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"statistic":"COUNT","value":1`) {
+		t.Errorf("panicking request not counted as a 500: %d %s", w.Code, w.Body)
+	}
+}

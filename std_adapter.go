@@ -55,8 +55,18 @@ func (a *Actuator) Middleware(next http.Handler) http.Handler {
 		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			status := rec.status()
+			p := recover()
+			if p != nil {
+				status = http.StatusInternalServerError // as net/http's recovery answers
+			}
+			a.metrics.ObserveRequest(r.Method, routeTag(r.Pattern, r.URL.Path, status), status, time.Since(start))
+			if p != nil {
+				panic(p)
+			}
+		}()
 		next.ServeHTTP(rec, r)
-		a.metrics.ObserveRequest(r.Method, routeTag(r.Pattern, r.URL.Path, rec.status()), rec.status(), time.Since(start))
 	})
 }
 

@@ -188,7 +188,7 @@ func (l *Lifecycle) Draining() <-chan struct{} { return l.draining }
 // upgrades), which http.Server.Shutdown neither closes nor waits for: fn
 // should start their graceful close and return. To have the shutdown wait
 // for such a connection, take a Hold for its lifetime. Registering after the
-// drain started calls fn at once.
+// drain started calls fn at once. A panic in fn is recovered and logged.
 //
 // stop unregisters fn; it reports whether it did so before fn was called.
 // Call it when the connection ends before the shutdown (defer stop()), or
@@ -213,7 +213,7 @@ func (l *Lifecycle) OnDrain(fn func()) (stop func() bool) {
 		}
 	}
 	l.mu.Unlock()
-	go fn()
+	go l.callDrain(fn)
 	return func() bool { return false }
 }
 

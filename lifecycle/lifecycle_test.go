@@ -485,3 +485,24 @@ func TestHookRegisteredDuringCleanupRuns(t *testing.T) {
 		t.Errorf("Err = %v, want the late hook's error", err)
 	}
 }
+
+// A panicking drain callback must not crash the process mid-drain.
+func TestOnDrainPanicIsRecovered(t *testing.T) {
+	logs := newOutput()
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay(), lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	ran := make(chan struct{})
+	l.OnDrain(func() { defer close(ran); panic("drain boom") })
+	l.Shutdown("test")
+	<-ran
+	<-l.Done()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "drain callback panicked") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "drain boom") {
+		t.Errorf("the panic was not logged:\n%s", logs.String())
+	}
+	after := make(chan struct{})
+	l.OnDrain(func() { defer close(after); panic("late boom") }) // after the drain: called at once
+	<-after
+}

@@ -41,7 +41,7 @@ func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
 	close(l.draining)
 	l.taskCancel()
 	for _, fn := range onDrain {
-		go fn()
+		go l.callDrain(fn)
 	}
 
 	drainDeadline := earliest(drainStart.Add(l.cfg.drainTimeout), deadline)
@@ -232,4 +232,15 @@ func earliest(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// callDrain runs one OnDrain callback. A panicking callback is the
+// application's bug, but it must not take the process down mid-drain: it is
+// logged and joined into the sequence's result.
+func (l *Lifecycle) callDrain(fn func()) {
+	err := callSafely(context.Background(), func(context.Context) error { fn(); return nil })
+	if err != nil {
+		l.addErr(fmt.Errorf("drain callback: %w", err))
+		l.warn("lifecycle: drain callback panicked", "err", err)
+	}
 }
