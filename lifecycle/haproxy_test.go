@@ -20,53 +20,12 @@ import (
 // a user would deploy, rather than the test app: what it proves holds for
 // an application wired the documented way.
 
-var (
-	demoOnce  sync.Once
-	demoPath  string
-	demoBuild error
-)
-
-// demoBinary builds ./examples/std once per test binary, from the module
-// root, with -race when the tests run under the race detector.
-func demoBinary(t testing.TB) string {
-	t.Helper()
-	demoOnce.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			demoBuild = fmt.Errorf("no go tool to build examples/std: %w", err)
-			return
-		}
-		gomod, err := exec.Command(goTool, "env", "GOMOD").Output()
-		if err != nil || strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
-			demoBuild = fmt.Errorf("no module root for examples/std: go env GOMOD = %q, %v", gomod, err)
-			return
-		}
-		out := filepath.Join(binDir, "std-demo")
-		args := []string{"build", "-o", out}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		args = append(args, "./examples/std")
-		cmd := exec.Command(goTool, args...)
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-		if b, err := cmd.CombinedOutput(); err != nil {
-			demoBuild = fmt.Errorf("go build ./examples/std in %s: %v\n%s", cmd.Dir, err, b)
-			return
-		}
-		demoPath = out
-	})
-	if demoBuild != nil {
-		t.Fatal(demoBuild)
-	}
-	return demoPath
-}
-
 // startDemoAt starts the demo on addr and waits until its /readyz answers
 // 200. It logs its output when the test failed and kills it at the end of
 // the test if it still runs.
 func startDemoAt(t testing.TB, addr string, args ...string) *proc {
 	t.Helper()
-	return startProc(t, demoBinary(t), addr, addr, append([]string{"-addr", addr}, args...)...)
+	return startProc(t, demoBin.get(t), addr, addr, append([]string{"-addr", addr}, args...)...)
 }
 
 // logTime returns the time of the demo's first slog line with msg, from

@@ -22,12 +22,8 @@ import (
 // raceEnabled is set by race_test.go; the test app is then built with -race.
 var raceEnabled bool
 
-var (
-	binDir   string
-	appOnce  sync.Once
-	appPath  string
-	appBuild error
-)
+// binDir holds the binaries the tests build; TestMain removes it.
+var binDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "lifecycle-test-")
@@ -47,32 +43,45 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// appBinary builds testdata/app once per test binary.
-func appBinary(t testing.TB) string {
+// A testBinary is a program built once per test binary, into binDir,
+// with -race when the tests run under the race detector.
+type testBinary struct {
+	name string // file name in binDir
+	pkg  string // package to build, relative to this package's directory
+	once sync.Once
+	path string
+	err  error
+}
+
+var (
+	appBin  = &testBinary{name: "app", pkg: "./testdata/app"}
+	demoBin = &testBinary{name: "std-demo", pkg: "../examples/std"}
+)
+
+// get builds the binary on first use and returns its path.
+func (b *testBinary) get(t testing.TB) string {
 	t.Helper()
-	appOnce.Do(func() {
+	b.once.Do(func() {
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			appBuild = fmt.Errorf("no go tool to build testdata/app: %w", err)
+			b.err = fmt.Errorf("no go tool to build %s: %w", b.pkg, err)
 			return
 		}
-		out := filepath.Join(binDir, "app")
+		out := filepath.Join(binDir, b.name)
 		args := []string{"build", "-o", out}
 		if raceEnabled {
 			args = append(args, "-race")
 		}
-		args = append(args, "./testdata/app")
-		b, err := exec.Command(goTool, args...).CombinedOutput()
-		if err != nil {
-			appBuild = fmt.Errorf("go build testdata/app: %v\n%s", err, b)
+		if out, err := exec.Command(goTool, append(args, b.pkg)...).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
 			return
 		}
-		appPath = out
+		b.path = out
 	})
-	if appBuild != nil {
-		t.Fatal(appBuild)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return appPath
+	return b.path
 }
 
 // output collects a process's stdout and stderr (one pipe, so their order
@@ -140,7 +149,7 @@ func startAppAt(t testing.TB, addr, mgmt string, args ...string) *proc {
 		all = append(all, "-mgmt-addr", mgmt)
 		probe = mgmt
 	}
-	return startProc(t, appBinary(t), addr, probe, append(all, args...)...)
+	return startProc(t, appBin.get(t), addr, probe, append(all, args...)...)
 }
 
 // startProc starts bin with args, serving on addr with its readiness on
