@@ -297,25 +297,8 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		a.refuse(w, r, id)
 		return
 	}
-	if r.ContentLength > MaxRequestBody {
-		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
+	if !limitBody(w, r, e) {
 		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
-		if !e.raw {
-			// Built-in endpoints read no body; read it here so that one
-			// sent without a length is refused too, before anything runs.
-			if _, err := io.Copy(io.Discard, r.Body); err != nil {
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
-				} else {
-					httpx.WriteError(w, r, http.StatusBadRequest, "cannot read the request body")
-				}
-				return
-			}
-		}
 	}
 	ct := ""
 	if e.raw {
@@ -323,12 +306,48 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	} else {
 		var ok bool
 		if ct, ok = negotiate(acceptOf(r)); !ok {
-			httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
+			notAcceptable(w, r)
 			return
 		}
 	}
 	r2 := httpx.ForEndpoint(r, ct, strings.TrimSuffix(sub, "/"))
 	e.Handler.ServeHTTP(w, r2)
+}
+
+// limitBody bounds the body of a write to MaxRequestBody and reports
+// whether the request may go on; when not, it has answered 413 (or 400 for
+// a body that could not be read). Built-in endpoints read no body, so it is
+// read here, which refuses one sent without a length before anything runs.
+func limitBody(w http.ResponseWriter, r *http.Request, e *Endpoint) bool {
+	tooLarge := func() {
+		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
+	}
+	if r.ContentLength > MaxRequestBody {
+		tooLarge()
+		return false
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil {
+		return true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
+	if e.raw {
+		return true // the endpoint reads what it needs, cut off at the limit
+	}
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge()
+		} else {
+			httpx.WriteError(w, r, http.StatusBadRequest, "cannot read the request body")
+		}
+		return false
+	}
+	return true
+}
+
+// notAcceptable answers 406 naming the types the actuator can send.
+func notAcceptable(w http.ResponseWriter, r *http.Request) {
+	httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
 }
 
 // splitID splits "/health/db" into "health" and "/db". A lone "/" or ""

@@ -40,7 +40,7 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	ct, ok := negotiate(acceptOf(r))
 	if !ok {
-		httpx.WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+httpx.MediaTypeV3+", "+httpx.MediaTypeJSON)
+		notAcceptable(w, r)
 		return
 	}
 	base := jsonText(a.baseURL(r))
