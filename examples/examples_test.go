@@ -6,12 +6,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,6 +73,10 @@ func TestDemos(t *testing.T) {
 
 			base := "http://" + addr
 			waitUp(t, base+"/readyz")
+			lock := lockFile(cmd.Process.Pid)
+			if _, err := os.Stat(lock); err != nil {
+				t.Errorf("lock file while running: %v", err)
+			}
 			checks := []struct {
 				path   string
 				status int
@@ -105,11 +112,23 @@ func TestDemos(t *testing.T) {
 				t.Errorf("exit after SIGTERM: %v, want status 0", err)
 			}
 			out := <-printed
-			if !strings.Contains(out, base+d.mgmt) && !strings.Contains(out, d.mgmt) {
+			if !strings.Contains(out, base+d.mgmt) {
 				t.Errorf("the demo did not print its URLs:\n%s", out)
+			}
+			if lock == "" {
+				t.Fatalf("the demo did not print its lock file:\n%s", out)
+			}
+			if _, err := os.Stat(lock); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("lock file %s still there after the shutdown (%v): the cleanup hook did not run", lock, err)
 			}
 		})
 	}
+}
+
+// lockFile is where the demo with that pid keeps its lock (see
+// demo.AcquireLock).
+func lockFile(pid int) string {
+	return filepath.Join(os.TempDir(), "actuator-demo-"+strconv.Itoa(pid)+".lock")
 }
 
 func fetch(t *testing.T, url string) (int, string) {

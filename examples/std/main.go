@@ -47,9 +47,15 @@ func main() {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute, // long: idle connections are closed when draining, not before
 	}
-	demo.PrintURLs("net/http", flags.BaseURL(), "/management")
+	lock, release, err := demo.AcquireLock()
+	if err != nil {
+		logger.Error("cannot take the lock file", "err", err)
+		os.Exit(1)
+	}
+	a.Lifecycle().OnShutdown("lock file", release) // hooks run after the drain, in reverse order
+	demo.PrintURLs("net/http", flags.BaseURL(), "/management", lock)
 
-	err := a.Run(context.Background(), srv)
+	err = a.Run(context.Background(), srv)
 	if err != nil {
 		logger.Error("shutdown was not clean", "err", err)
 	}

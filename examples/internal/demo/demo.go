@@ -4,10 +4,12 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -60,8 +62,8 @@ func (f Flags) BaseURL() string {
 }
 
 // PrintURLs prints what there is to try.
-func PrintURLs(name, base, mgmt string) {
-	fmt.Printf(`%s demo
+func PrintURLs(name, base, mgmt, lock string) {
+	fmt.Printf(`%s demo (lock file %[4]s, released on shutdown)
   app:       %[2]s/   %[2]s/slow?ms=500   %[2]s/users/42
   index:     %[2]s%[3]s
   health:    %[2]s%[3]s/health   %[2]s%[3]s/health/liveness   %[2]s%[3]s/health/readiness
@@ -69,7 +71,28 @@ func PrintURLs(name, base, mgmt string) {
   info:      %[2]s%[3]s/info
   metrics:   %[2]s%[3]s/metrics   %[2]s%[3]s/prometheus
 Stop it with Ctrl-C or SIGTERM for a graceful shutdown.
-`, name, base, mgmt)
+`, name, base, mgmt, lock)
+}
+
+// AcquireLock takes the demo's lock file, a stand-in for the file locks
+// and connection pools a real service must release on shutdown: it is
+// created exclusively in the temporary directory, named after the process.
+// Register release with the lifecycle's OnShutdown.
+func AcquireLock() (path string, release func(context.Context) error, err error) {
+	path = filepath.Join(os.TempDir(), "actuator-demo-"+strconv.Itoa(os.Getpid())+".lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := fmt.Fprintln(f, os.Getpid()); err != nil {
+		f.Close()
+		os.Remove(path)
+		return "", nil, err
+	}
+	release = func(context.Context) error {
+		return errors.Join(f.Close(), os.Remove(path))
+	}
+	return path, release, nil
 }
 
 // Slow answers after ?ms= milliseconds (at most 30 s), to show in-flight
