@@ -187,14 +187,16 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		return
 	}
 	timedOut := false
-	if res.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		// The check gave up at its deadline: say so, the same way the timer does.
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The deadline passed before the check returned: whatever it says
+		// now, it timed out, as the timer reports it.
 		timedOut = true
-		if errors.Is(res.Err, context.DeadlineExceeded) {
+		if res.Err == nil || errors.Is(res.Err, context.DeadlineExceeded) {
 			res.Err = &timeoutError{timeout: l.timeout}
 		} else {
 			res.Err = &timeoutError{timeout: l.timeout, err: res.Err}
 		}
+		res.Status = Down
 	}
 	status := normalize(res)
 	snap, perr := c.safeSnapshot(status, res, d)

@@ -651,3 +651,23 @@ func TestHungCheckReachesFailureThreshold(t *testing.T) {
 		})
 	})
 }
+
+// A check that returns nil only after its deadline still timed out: it is
+// DOWN whichever of the check and the timeout timer reports first.
+func TestLateSuccessIsATimeout(t *testing.T) {
+	lateNil := func(ctx context.Context) error {
+		<-ctx.Done()
+		return nil
+	}
+	for i := range 100 {
+		synctest.Test(t, func(t *testing.T) {
+			c := New(WithCheck("late", lateNil, Timeout(5*time.Millisecond)), WithShowDetails(Always))
+			defer c.Close()
+			res := serve(c, "/late")
+			d := res.json(t)["details"].(map[string]any)
+			if res.code != 503 || d["error"] != "timed out after 5ms" {
+				t.Fatalf("run %d: %d %s, want 503 timed out", i, res.code, res.body)
+			}
+		})
+	}
+}

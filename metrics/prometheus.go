@@ -131,7 +131,7 @@ func header(name, help, typ string) string {
 
 func init() {
 	for i, p := range promScalars {
-		promHeaders[i] = header(p.name, p.help, p.typ) + p.name + " "
+		promHeaders[i] = header(p.name, p.help, p.typ) + p.name // value() adds the space
 		promBuiltins[p.name] = true
 	}
 	promGCHeader = header(promGCDuration, "A summary of the stop-the-world pause durations of the garbage collector (quantiles estimated from the runtime's pause histogram).", "summary")

@@ -231,3 +231,26 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 		t.Fatalf("promtool check metrics: %v\n%s\nexposition:\n%s", err, out, body)
 	}
 }
+
+// TestSampleLineSpacing checks that sample lines separate name (and labels)
+// from the value with exactly one space, as client_golang writes them.
+func TestSampleLineSpacing(t *testing.T) {
+	r := New()
+	defer r.Close()
+	r.ObserveRequest(http.MethodGet, "/x", http.StatusOK, time.Millisecond)
+	body := serve(t, r.PrometheusHandler(), http.MethodGet, "/").Body.String()
+	samples := 0
+	for line := range strings.Lines(body) {
+		line = strings.TrimSuffix(line, "\n")
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		samples++
+		if strings.Contains(line, "  ") || strings.HasPrefix(line, " ") {
+			t.Errorf("sample line with a double or leading space: %q", line)
+		}
+	}
+	if samples < 10 {
+		t.Fatalf("only %d sample lines:\n%s", samples, body)
+	}
+}
