@@ -277,3 +277,24 @@ func TestHTTPMetricsCountPanicsAs500(t *testing.T) {
 		t.Errorf("panicking request not counted as a 500: %d %s", w.Code, w.Body)
 	}
 }
+
+// io.Copy through Middleware still reaches the connection's ReadFrom (the
+// sendfile path) and is recorded with its status.
+func TestMiddlewareKeepsReadFrom(t *testing.T) {
+	a := newActuator(t)
+	mux := http.NewServeMux()
+	var isReaderFrom bool
+	mux.HandleFunc("GET /file", func(w http.ResponseWriter, r *http.Request) {
+		_, isReaderFrom = w.(io.ReaderFrom)
+		io.Copy(w, strings.NewReader(strings.Repeat("x", 10000)))
+	})
+	srv := httptest.NewServer(a.Middleware(mux))
+	defer srv.Close()
+	body, code := get(t, srv.URL+"/file")
+	if code != 200 || len(body) != 10000 || !isReaderFrom {
+		t.Errorf("GET /file = %d, %d bytes, ReaderFrom %v", code, len(body), isReaderFrom)
+	}
+	if got := requestTags(t, a); !slices.Equal(got, []string{"/file"}) {
+		t.Errorf("uri tags = %v", got)
+	}
+}

@@ -2,6 +2,7 @@ package actuator
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -184,5 +185,20 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	return conn, brw, err
 }
+
+// ReadFrom keeps net/http's sendfile path for io.Copy from a file.
+func (s *statusRecorder) ReadFrom(src io.Reader) (int64, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{s.ResponseWriter}, src)
+}
+
+// writerOnly hides every method but Write, so io.Copy cannot loop back
+// into ReadFrom.
+type writerOnly struct{ io.Writer }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
