@@ -276,6 +276,18 @@ func TestHTTPMetricsCountPanicsAs500(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"statistic":"COUNT","value":1`) {
 		t.Errorf("panicking request not counted as a 500: %d %s", w.Code, w.Body)
 	}
+
+	g := newActuator(t)
+	app := gin.New()
+	app.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) { c.AbortWithStatus(500) }), actuator.Gin(g))
+	app.GET("/boom", func(*gin.Context) { panic("boom") })
+	if w := do(app, "GET", "/boom"); w.Code != 500 {
+		t.Fatalf("gin recovery answered %d", w.Code)
+	}
+	w = do(g, "GET", "/actuator/metrics/http.server.requests?tag=status:500&tag=uri:/boom")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"statistic":"COUNT","value":1`) {
+		t.Errorf("panicking gin request not counted as a 500: %d %s", w.Code, w.Body)
+	}
 }
 
 // io.Copy through Middleware still reaches the connection's ReadFrom (the

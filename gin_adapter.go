@@ -1,6 +1,7 @@
 package actuator
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,9 +26,18 @@ func Gin(a *Actuator) gin.HandlerFunc {
 			return
 		}
 		start := time.Now()
+		defer func() {
+			status := c.Writer.Status()
+			p := recover()
+			if p != nil {
+				status = http.StatusInternalServerError // what gin.Recovery answers
+			}
+			a.metrics.ObserveRequest(c.Request.Method, routeTag(c.FullPath(), c.Request.URL.Path, status), status, time.Since(start))
+			if p != nil {
+				panic(p)
+			}
+		}()
 		c.Next()
-		status := c.Writer.Status()
-		a.metrics.ObserveRequest(c.Request.Method, routeTag(c.FullPath(), c.Request.URL.Path, status), status, time.Since(start))
 	}
 }
 
