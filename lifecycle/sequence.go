@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -139,6 +140,17 @@ func (l *Lifecycle) drain(t *tracked, drainDeadline, deadline time.Time) int {
 		l.reqCancel()
 		t.waitFor(false, earliest(time.Now().Add(forceGrace), deadline))
 	}
+	if mayServeHTTP2(t.srv) {
+		// HTTP/2 reports a connection idle before its last frames are
+		// flushed, and closes the connection itself after its GOAWAY:
+		// let Shutdown see that through rather than cut the response.
+		grace := time.NewTimer(min(time.Until(deadline), h2CloseGrace))
+		select {
+		case <-shut:
+		case <-grace.C:
+		}
+		grace.Stop()
+	}
 	// Shutdown polls every 500 ms at most; the connection tracking knows
 	// sooner. Stop it and close what is left (idle or never-used
 	// connections, handlers that ignored their cancelled context).
@@ -243,4 +255,15 @@ func (l *Lifecycle) callDrain(fn func()) {
 		l.addErr(fmt.Errorf("drain callback: %w", err))
 		l.warn("lifecycle: drain callback panicked", "err", err)
 	}
+}
+
+// h2CloseGrace bounds the wait for HTTP/2 connections to close themselves
+// once drained: net/http's HTTP/2 server closes a connection one second
+// after its graceful GOAWAY, when its last stream is done.
+const h2CloseGrace = 1500 * time.Millisecond
+
+// mayServeHTTP2 reports whether srv can have HTTP/2 connections: over TLS
+// (negotiated with ALPN), or unencrypted when its Protocols allow it.
+func mayServeHTTP2(srv *http.Server) bool {
+	return hasTLS(srv.TLSConfig) || (srv.Protocols != nil && srv.Protocols.UnencryptedHTTP2())
 }
