@@ -223,10 +223,11 @@ func WithOrder(order ...Status) Option {
 	return optionFunc(func(c *config) { c.order = order })
 }
 
-// WithStatusCode maps a status to an HTTP status code. Defaults: DOWN and
+// WithStatusCode maps a status to an HTTP status code, 200 to 599 (a 1xx
+// code is interim: the answer would then go out as 200). Defaults: DOWN and
 // OUT_OF_SERVICE 503, every other status 200.
 func WithStatusCode(s Status, code int) Option {
-	if s == "" || code < 100 || code > 599 {
+	if s == "" || code < 200 || code > 599 {
 		panic(fmt.Sprintf("health: invalid status code mapping %q -> %d", s, code))
 	}
 	return optionFunc(func(c *config) { c.codes[s] = code })
@@ -255,9 +256,11 @@ func WithAuthorizer(fn func(*http.Request) bool) Option {
 
 // WithListener sets a function called whenever a check's reported status
 // changes (after thresholds), including its first result (from UNKNOWN).
-// It is called from the goroutine that produced the result (the check's,
-// its timeout timer's, or a request's), one call at a time per check, in
-// order; a panic in it is recovered. Default none.
+// It is called one call at a time per check, in order, from a goroutine
+// that produced a result (the check's, its timeout timer's, or a request's;
+// a short-lived one when a background check's loop finds its run hung); it
+// may call back into the Checker, Close included. A panic in it is
+// recovered. Default none.
 func WithListener(fn func(name string, from, to Status)) Option {
 	return optionFunc(func(c *config) { c.listener = fn })
 }

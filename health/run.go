@@ -34,7 +34,8 @@ type leaf struct {
 	fails   int       // consecutive DOWN results
 	succs   int       // consecutive results that are not DOWN
 
-	notified chan struct{} // closed when the last transition has been reported
+	notes     []note // transitions not yet told to the listener, in order
+	notifying bool   // a goroutine is telling them (see drainNotes)
 }
 
 // flight is one execution of a check, shared by every request that needs it.
@@ -151,9 +152,9 @@ func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapsho
 	case l.running:
 		// The last run timed out and its function has not returned: answer
 		// another timeout rather than start a second goroutine.
-		snap, tr, err := c.hungLocked(l, c.now())
+		snap, tr := c.hungLocked(l, c.now())
 		l.mu.Unlock()
-		c.reportTransition(l, tr, err)
+		c.reportTransition(l, tr)
 		return snap, nil
 	}
 	f := c.startLocked(context.WithoutCancel(ctx), l)
@@ -320,7 +321,7 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 		l.mu.Unlock()
 		return
 	}
-	snap, tr := c.publishLocked(l, snap)
+	snap, tr := c.publishLocked(l, snap, res.Err)
 	f.snap = snap
 	close(f.done)
 	if l.cur == f {
@@ -332,48 +333,73 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: check timed out",
 			slog.String("check", l.name), slog.Duration("timeout", l.timeout))
 	}
-	c.reportTransition(l, tr, res.Err)
+	c.reportTransition(l, tr)
 }
 
-// transition is a change of a check's reported status, to be told to the
-// listener without holding l.mu.
-type transition struct {
-	from, to   Status
-	prev, mine chan struct{}
+// note is a change of a check's reported status, queued to be told to the
+// logger and listener without holding l.mu.
+type note struct {
+	from, to Status
+	err      error
 }
+
+// transition tells a caller of publishLocked whether it must drain the
+// leaf's notes (after unlocking l.mu).
+type transition struct{ drain bool }
 
 // publishLocked applies the thresholds to a new result, makes it the last
-// one and returns what to report; l.mu must be held.
-func (c *Checker) publishLocked(l *leaf, snap *snapshot) (*snapshot, transition) {
+// one and queues its transition, if it is one; l.mu must be held. err is
+// the result's error, for the log.
+func (c *Checker) publishLocked(l *leaf, snap *snapshot, err error) (*snapshot, transition) {
 	from := l.stable
 	to := l.decide(snap.info.status)
 	if to != snap.info.status {
 		snap = &snapshot{info: c.statusInfo(to), err: snap.err, details: snap.details, detailsJSON: snap.detailsJSON, at: snap.at}
 	}
 	l.last = snap
-	// Transitions are reported in order, without holding l.mu: each waits
-	// for the previous one's turn to end.
-	tr := transition{from: from, to: to}
-	if from != to {
-		tr.prev, tr.mine = l.notified, make(chan struct{})
-		l.notified = tr.mine
+	if from == to {
+		return snap, transition{}
 	}
-	return snap, tr
+	if from == "" {
+		from = Unknown
+	}
+	// Transitions are queued in the order they are decided and told one at
+	// a time by whichever goroutine finds nobody telling them. Nobody waits
+	// for another's turn, so a listener may call back into the Checker
+	// (even from the request goroutine of an inline check) without a
+	// deadlock, and a slow listener delays only the goroutine telling.
+	l.notes = append(l.notes, note{from: from, to: to, err: err})
+	if l.notifying {
+		return snap, transition{}
+	}
+	l.notifying = true
+	return snap, transition{drain: true}
 }
 
-// reportTransition tells the logger and listener about tr, if it is one.
-func (c *Checker) reportTransition(l *leaf, tr transition, err error) {
-	if tr.mine == nil {
-		return
+// reportTransition tells the logger and listener about the queued
+// transitions when tr says this goroutine must.
+func (c *Checker) reportTransition(l *leaf, tr transition) {
+	if tr.drain {
+		c.drainNotes(l)
 	}
-	if tr.prev != nil {
-		<-tr.prev
+}
+
+// drainNotes tells the queued transitions of l, in order, until none is left.
+func (c *Checker) drainNotes(l *leaf) {
+	for {
+		l.mu.Lock()
+		if len(l.notes) == 0 {
+			l.notes = nil
+			l.notifying = false
+			l.mu.Unlock()
+			return
+		}
+		n := l.notes[0]
+		l.notes[0] = note{}
+		l.notes = l.notes[1:]
+		l.mu.Unlock()
+		c.notify(l.name, n.from, n.to, n.err)
 	}
-	if tr.from == "" {
-		tr.from = Unknown
-	}
-	c.notify(l.name, tr.from, tr.to, err)
-	close(tr.mine)
 }
 
 // hungLocked records that a run of l was due while the previous one, timed
@@ -382,13 +408,12 @@ func (c *Checker) reportTransition(l *leaf, tr transition, err error) {
 // attempt counts once per timeout: requests within the timeout of the last
 // result share it. l.mu must be held; the caller reports the transition
 // after unlocking.
-func (c *Checker) hungLocked(l *leaf, now time.Time) (*snapshot, transition, error) {
+func (c *Checker) hungLocked(l *leaf, now time.Time) (*snapshot, transition) {
 	if l.last != nil && now.Sub(l.last.at) < l.timeout {
-		return l.last, transition{}, nil
+		return l.last, transition{}
 	}
 	err := &timeoutError{timeout: l.timeout}
-	snap, tr := c.publishLocked(l, c.newSnapshot(Down, err, nil, now.Sub(l.started), now))
-	return snap, tr, err
+	return c.publishLocked(l, c.newSnapshot(Down, err, nil, now.Sub(l.started), now), err)
 }
 
 // decide applies the thresholds to a new raw status and returns the status
@@ -462,17 +487,20 @@ func (c *Checker) runBackground(l *leaf) {
 		}
 		var f *flight
 		var tr transition
-		var err error
 		l.mu.Lock()
 		if !l.running {
 			f = c.startLocked(c.bgCtx, l)
 		} else {
 			// The last run timed out and has not returned: no second
 			// goroutine, but another timeout for the thresholds.
-			_, tr, err = c.hungLocked(l, c.now())
+			_, tr = c.hungLocked(l, c.now())
 		}
 		l.mu.Unlock()
-		c.reportTransition(l, tr, err)
+		if tr.drain {
+			// Not from this goroutine: a listener may call Close, which
+			// waits for this loop to end.
+			go c.drainNotes(l)
+		}
 		if f != nil {
 			select {
 			case <-f.done:
