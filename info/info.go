@@ -54,6 +54,7 @@ type entry struct {
 	builtin bool // value is one of our maps, deep-copied by Info
 	raw     []byte
 	fn      func(ctx context.Context) (any, error)
+	flights *flights // kindFunc: the call in progress, shared
 }
 
 // New builds the endpoint. It reads the build info and the link-time stamps
@@ -107,7 +108,7 @@ func New(opts ...Option) *Endpoint {
 			panic(fmt.Sprintf("info: nil contributor for key %q", ct.key))
 		}
 		if ct.isFunc {
-			byKey[ct.key] = entry{key: ct.key, kind: kindFunc, fn: ct.fn}
+			byKey[ct.key] = entry{key: ct.key, kind: kindFunc, fn: ct.fn, flights: &flights{}}
 		} else {
 			byKey[ct.key] = entry{key: ct.key, kind: kindStatic, value: ct.value}
 		}

@@ -78,9 +78,11 @@ func WithValue(key string, value any) Option {
 }
 
 // WithContributor adds a section under key whose value fn computes on every
-// request. fn gets the request's context bounded by the contributor timeout
-// ([WithContributorTimeout], default [DefaultContributorTimeout]), and must
-// return when it is done. All contributors of a request run concurrently.
+// request. fn gets the request's values in a context bounded by the
+// contributor timeout ([WithContributorTimeout], default
+// [DefaultContributorTimeout]), and should return when it is done. All
+// contributors of a request run concurrently; requests that arrive while a
+// call is in progress share it, so a hung contributor costs one goroutine.
 // An error, a panic, a timeout or a value that cannot be encoded shows as
 // {"error":"..."} under key; the rest of the response is unaffected.
 func WithContributor(key string, fn func(ctx context.Context) (any, error)) Option {
