@@ -73,16 +73,12 @@ func TestListenerReentrancy(t *testing.T) {
 				return
 			}
 			// Every listener call must have returned and been reported in order.
-			deadline := time.Now().Add(5 * time.Second)
-			for {
+			waitUntil(5*time.Second, func() bool {
 				mu.Lock()
 				n := len(seen)
 				mu.Unlock()
-				if int64(n) == depth.Load() && n >= 4 || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(time.Millisecond)
-			}
+				return int64(n) == depth.Load() && n >= 4
+			})
 			mu.Lock()
 			defer mu.Unlock()
 			if len(seen) < 4 {
@@ -313,12 +309,8 @@ func TestCloseUnderLoad(t *testing.T) {
 		WithCheck("fast", up, TTL(time.Millisecond)),
 	)
 	// Wait for a first background result.
-	deadline := time.Now().Add(5 * time.Second)
-	for c.Check(context.Background()).Components["bg"].Status != Up {
-		if time.Now().After(deadline) {
-			t.Fatal("background check never reported UP")
-		}
-		time.Sleep(time.Millisecond)
+	if !waitUntil(5*time.Second, func() bool { return c.Check(context.Background()).Components["bg"].Status == Up }) {
+		t.Fatal("background check never reported UP")
 	}
 	var wg sync.WaitGroup
 	codes := make(chan int, 400)
@@ -472,14 +464,10 @@ func TestManyChecks(t *testing.T) {
 	go func() { done <- serve(c, "/") }()
 	// All 200 run at the same time: they all block on the gate until it
 	// opens, so the request can only finish once every check started.
-	deadline := time.Now().Add(10 * time.Second)
-	for running.Load() < n {
-		if time.Now().After(deadline) {
-			close(gate)
-			<-done
-			t.Fatalf("only %d of %d checks running at once", running.Load(), n)
-		}
-		time.Sleep(time.Millisecond)
+	if !waitUntil(10*time.Second, func() bool { return running.Load() >= n }) {
+		close(gate)
+		<-done
+		t.Fatalf("only %d of %d checks running at once", running.Load(), n)
 	}
 	if g := runtime.NumGoroutine() - before; g > n+10 {
 		t.Errorf("%d extra goroutines for %d checks", g, n)
@@ -629,8 +617,7 @@ func TestListenerChainUnderConcurrency(t *testing.T) {
 		return
 	}
 	// The last drainer may still be telling: wait until quiet.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	waitUntil(5*time.Second, func() bool {
 		mu.Lock()
 		n := len(seen)
 		mu.Unlock()
@@ -638,10 +625,8 @@ func TestListenerChainUnderConcurrency(t *testing.T) {
 		mu.Lock()
 		m := len(seen)
 		mu.Unlock()
-		if (n == m && inListener.Load() == 0) || time.Now().After(deadline) {
-			break
-		}
-	}
+		return n == m && inListener.Load() == 0
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(seen) < 2 || seen[0] != [2]Status{Unknown, Up} {
@@ -676,4 +661,17 @@ func TestStatusCodeRejectsInterimCodes(t *testing.T) {
 		}
 		c.Close()
 	}
+}
+
+// waitUntil polls cond every millisecond until it holds or timeout passes,
+// and reports whether it held.
+func waitUntil(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }
