@@ -362,12 +362,16 @@ func splitID(rel string) (id, sub string) {
 
 // cleanPath reports whether sub has no empty, "." or ".." segments, so
 // that "//", "/./" and "/../" never reach an endpoint. One trailing slash is
-// allowed.
+// allowed. It scans sub in place: a path of a million segments allocates
+// nothing.
 func cleanPath(sub string) bool {
 	if sub == "" || sub == "/" {
 		return true
 	}
-	for _, seg := range strings.Split(strings.TrimSuffix(sub[1:], "/"), "/") {
+	rest := strings.TrimSuffix(sub[1:], "/")
+	for more := true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/")
 		if seg == "" || seg == "." || seg == ".." {
 			return false
 		}
@@ -394,33 +398,44 @@ func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
 	httpx.WriteError(w, r, status, "access to this endpoint is not authorized")
 }
 
-// acceptOf is the request's Accept field: several Accept lines count as
-// one comma-separated list, as RFC 9110 section 5.3 says.
-func acceptOf(r *http.Request) string {
-	return strings.Join(r.Header.Values("Accept"), ",")
+// acceptOf is the request's Accept field lines. Several lines count as one
+// comma-separated list, as RFC 9110 section 5.3 says; negotiate reads them
+// in place rather than joining them.
+func acceptOf(r *http.Request) []string {
+	return r.Header.Values("Accept")
 }
 
-// negotiate picks the response type from an Accept header: Spring's v3
-// type when it is acceptable (or nothing was asked), plain JSON when only
-// that is, and false when neither is.
-func negotiate(accept string) (string, bool) {
-	if accept == "" || accept == "*/*" || accept == httpx.MediaTypeV3 {
+// negotiate picks the response type from the Accept field lines: Spring's
+// v3 type when it is acceptable (or nothing was asked), plain JSON when only
+// that is, and false when neither is. It scans the lines where they are and
+// allocates nothing, so a header of a megabyte costs a pass over it.
+func negotiate(lines []string) (string, bool) {
+	switch len(lines) {
+	case 0:
 		return httpx.MediaTypeV3, true
-	}
-	if accept == httpx.MediaTypeJSON {
-		return httpx.MediaTypeJSON, true
+	case 1:
+		switch lines[0] {
+		case "", "*/*", httpx.MediaTypeV3:
+			return httpx.MediaTypeV3, true
+		case httpx.MediaTypeJSON:
+			return httpx.MediaTypeJSON, true
+		}
 	}
 	// Each type takes the weight of the most specific range that matches
 	// it, as RFC 9110 section 12.5.1 says.
 	var qV3, qJSON float64
 	var sV3, sJSON int
-	for _, part := range strings.Split(accept, ",") {
-		mt, q := parseRange(part)
-		if s := specificity(mt, httpx.MediaTypeV3); s > sV3 {
-			qV3, sV3 = q, s
-		}
-		if s := specificity(mt, httpx.MediaTypeJSON); s > sJSON {
-			qJSON, sJSON = q, s
+	for _, line := range lines {
+		for more := true; more; {
+			var part string
+			part, line, more = strings.Cut(line, ",")
+			mt, q := parseRange(part)
+			if s := specificity(mt, httpx.MediaTypeV3); s > sV3 {
+				qV3, sV3 = q, s
+			}
+			if s := specificity(mt, httpx.MediaTypeJSON); s > sJSON {
+				qJSON, sJSON = q, s
+			}
 		}
 	}
 	switch {
@@ -432,20 +447,20 @@ func negotiate(accept string) (string, bool) {
 	return "", false
 }
 
-// parseRange parses one media range of an Accept header into its
-// lower-cased type and its q weight (1 when absent, 0 when malformed).
+// parseRange parses one media range of an Accept header into its type, as
+// sent, and its q weight (1 when absent, 0 when malformed).
 func parseRange(part string) (string, float64) {
-	params := strings.Split(part, ";")
-	mt := strings.ToLower(strings.TrimSpace(params[0]))
+	mt, params, more := strings.Cut(part, ";")
 	q := 1.0
-	for _, p := range params[1:] {
-		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if !ok || strings.TrimSpace(strings.ToLower(k)) != "q" {
-			continue
+	for more {
+		var p string
+		p, params, more = strings.Cut(params, ";")
+		k, v, ok := strings.Cut(p, "=")
+		if ok && asciiEqualFold(strings.TrimSpace(k), "q") {
+			q = parseQ(strings.TrimSpace(v))
 		}
-		q = parseQ(strings.TrimSpace(v))
 	}
-	return mt, q
+	return strings.TrimSpace(mt), q
 }
 
 // parseQ parses an RFC 9110 qvalue ("0", "0.5", "1.000"); anything else
@@ -483,17 +498,39 @@ func parseQ(s string) float64 {
 }
 
 // specificity tells how closely the media range mt matches the type
-// target: 3 exactly, 2 as "application/*", 1 as "*/*", 0 not at all.
+// target, ignoring ASCII case: 3 exactly, 2 as "application/*", 1 as "*/*",
+// 0 not at all.
 func specificity(mt, target string) int {
-	switch mt {
-	case target:
+	switch {
+	case asciiEqualFold(mt, target):
 		return 3
-	case "application/*":
+	case asciiEqualFold(mt, "application/*"):
 		return 2
-	case "*/*":
+	case mt == "*/*":
 		return 1
 	}
 	return 0
+}
+
+// asciiEqualFold reports whether a and b are equal under ASCII case
+// folding; unlike strings.EqualFold, no other letter folds onto an ASCII one.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
