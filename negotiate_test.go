@@ -41,7 +41,7 @@ func bytesPerRequest(h http.Handler, r *http.Request) (uint64, int) {
 	w := &discardWriter{h: http.Header{}}
 	best := uint64(math.MaxUint64)
 	var before, after runtime.MemStats
-	for range 8 {
+	for range 5 {
 		clear(w.h)
 		w.code = 0
 		runtime.ReadMemStats(&before)
@@ -117,13 +117,14 @@ func TestLargeAcceptCostsAConstant(t *testing.T) {
 		name         string
 		vals         []string
 		unacceptable bool
+		viaGin       bool // gin shares the code path; one shape through it is enough
 	}{
-		{"commas", []string{strings.Repeat(",", mib)}, true},
-		{"ranges with parameters", []string{strings.Repeat("text/html;level=1;q=0.5, ", mib/24) + "*/*"}, false},
-		{"upper case", []string{strings.Repeat("APPLICATION/JSON;Q=1.0,", mib/23)}, false},
-		{"one huge range", []string{"application/" + strings.Repeat("x", mib) + ", */*"}, false},
-		{"huge parameter", []string{"*/*;" + strings.Repeat("a=b;", mib/4)}, false},
-		{"many lines", manyLines("text/html, */*;q=0.1", 40000), false},
+		{"commas", []string{strings.Repeat(",", mib)}, true, true},
+		{"ranges with parameters", []string{strings.Repeat("text/html;level=1;q=0.5, ", mib/24) + "*/*"}, false, false},
+		{"upper case", []string{strings.Repeat("APPLICATION/JSON;Q=1.0,", mib/23)}, false, false},
+		{"one huge range", []string{"application/" + strings.Repeat("x", mib) + ", */*"}, false, false},
+		{"huge parameter", []string{"*/*;" + strings.Repeat("a=b;", mib/4)}, false, false},
+		{"many lines", manyLines("text/html, */*;q=0.1", 40000), false, false},
 	}
 	for _, acc := range accepts {
 		for _, rt := range boundedRoutes {
@@ -131,6 +132,9 @@ func TestLargeAcceptCostsAConstant(t *testing.T) {
 				name string
 				h    http.Handler
 			}{{"middleware", mw}, {"gin", g}} {
+				if h.name == "gin" && !acc.viaGin {
+					continue
+				}
 				small := httptest.NewRequest("GET", rt.path, nil)
 				small.Header.Set("Accept", "*/*")
 				large := httptest.NewRequest("GET", rt.path, nil)
