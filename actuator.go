@@ -148,6 +148,7 @@ func New(opts ...Option) *Actuator {
 		}
 		cp := *e
 		cp.Methods = slices.Clone(e.Methods)
+		checkMethods(cp.ID, cp.Methods)
 		all[e.ID] = &cp
 		optIn[e.ID] = true
 	}
@@ -176,11 +177,27 @@ func exposed(id string, include, exclude []string, optIn bool) bool {
 	return optIn || slices.Contains(include, id) || slices.Contains(include, "*")
 }
 
+// checkMethods panics on a method that no request can match exactly: HTTP
+// methods are case-sensitive tokens (RFC 9110 section 9.1), so "post" in
+// Methods is a typo that would leave the endpoint unreachable by POST.
+func checkMethods(id string, methods []string) {
+	for _, m := range methods {
+		ok := m != ""
+		for i := 0; ok && i < len(m); i++ {
+			c := m[i]
+			ok = 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+		}
+		if !ok {
+			panic("actuator: endpoint " + quote(id) + ": method " + strconv.Quote(m) +
+				" is not an upper-case method token (HTTP methods are case-sensitive)")
+		}
+	}
+}
+
 // allowHeader renders the Allow header for methods, adding HEAD after GET.
 func allowHeader(methods []string) string {
 	var out []string
 	for _, m := range methods {
-		m = strings.ToUpper(m)
 		if !slices.Contains(out, m) {
 			out = append(out, m)
 		}
@@ -191,9 +208,11 @@ func allowHeader(methods []string) string {
 	return strings.Join(out, ", ")
 }
 
+// allows reports whether e answers method, compared exactly: HTTP methods
+// are case-sensitive. GET implies HEAD.
 func (e *Endpoint) allows(method string) bool {
 	for _, m := range e.Methods {
-		if strings.EqualFold(m, method) || (method == http.MethodHead && strings.EqualFold(m, http.MethodGet)) {
+		if m == method || (method == http.MethodHead && m == http.MethodGet) {
 			return true
 		}
 	}

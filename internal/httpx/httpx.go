@@ -173,10 +173,18 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, message stri
 	WriteBody(w, r, status, ct, body)
 }
 
+// maxMethodInError bounds the method echoed in a 405's message: a method
+// of megabytes is not copied into the body.
+const maxMethodInError = 32
+
 // MethodNotAllowed writes a 405 with an Allow header listing allowed.
 func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
 	w.Header().Set("Allow", allowed)
-	WriteError(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed; allowed: "+allowed)
+	method := r.Method
+	if len(method) > maxMethodInError {
+		method = method[:maxMethodInError] + "..."
+	}
+	WriteError(w, r, http.StatusMethodNotAllowed, "method "+method+" is not allowed; allowed: "+allowed)
 }
 
 // NotFound writes the actuator's 404.
