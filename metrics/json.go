@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -219,29 +220,92 @@ func echo(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// parseTags reads the tag=key:value parameters of a drill-down. Identical
-// repeated tags count once.
+// MaxTagFilters is the most tag=key:value parameters a drill-down request
+// may carry, identical repeats included; a request with more gets 400
+// before any metric is read. Series carry a handful of tags, so the cap
+// only refuses requests no client needs.
+const MaxTagFilters = 32
+
+var errMalformedQuery = errors.New("malformed query string")
+
+// parseTags reads the tag=key:value parameters of a drill-down, by the
+// rules of url.ParseQuery (a stray ';' or a bad escape anywhere makes the
+// query malformed) but in one pass that unescapes only tag parameters and
+// stops at the cap. Identical repeated tags count once.
 func parseTags(rawQuery string) ([]Tag, error) {
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, fmt.Errorf("malformed query string")
+	var raw [MaxTagFilters]string
+	n := 0
+	malformed := false
+	for rest := rawQuery; rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, "&")
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.IndexByte(kv, ';') >= 0 || !validEscapes(k) || !validEscapes(v) {
+			malformed = true
+			continue
+		}
+		if !isTagKey(k) {
+			continue
+		}
+		if n == MaxTagFilters {
+			return nil, fmt.Errorf("at most %d tag parameters are allowed", MaxTagFilters)
+		}
+		raw[n] = v
+		n++
 	}
-	var tags []Tag
-	for _, t := range q["tag"] {
+	if malformed {
+		return nil, errMalformedQuery
+	}
+	tags := make([]Tag, 0, n)
+	seen := make(map[Tag]struct{}, n)
+	for _, rv := range raw[:n] {
+		t, err := url.QueryUnescape(rv)
+		if err != nil {
+			return nil, errMalformedQuery // validEscapes let it through: never
+		}
 		k, v, ok := strings.Cut(t, ":")
 		if !ok || k == "" {
 			return nil, fmt.Errorf("each tag parameter must be in the form 'key:value' but was: %s", echo(t))
 		}
 		tag := Tag{Key: k, Value: v}
-		dup := false
-		for _, have := range tags {
-			dup = dup || have == tag
-		}
-		if !dup {
+		if _, dup := seen[tag]; !dup {
+			seen[tag] = struct{}{}
 			tags = append(tags, tag)
 		}
 	}
 	return tags, nil
+}
+
+// isTagKey reports whether the query key k unescapes to "tag", without
+// unescaping a key that cannot ("tag" escaped in full is 9 bytes).
+func isTagKey(k string) bool {
+	if k == "tag" {
+		return true
+	}
+	if len(k) > len("%74%61%67") || strings.IndexByte(k, '%') < 0 {
+		return false
+	}
+	u, err := url.QueryUnescape(k)
+	return err == nil && u == "tag"
+}
+
+// validEscapes reports whether every '%' in s starts a two-digit hex
+// escape, the only thing url.QueryUnescape refuses.
+func validEscapes(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return false
+		}
+		s = s[i+3:]
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (r *Registry) serveMetric(w http.ResponseWriter, req *http.Request, path string) {

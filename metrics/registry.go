@@ -74,8 +74,9 @@ func (r *Registry) Close() {
 // is relative to the endpoint: "" or "/" gives the readable [Snapshot] with
 // Spring Boot Actuator's "names" list; "/{name}" gives Spring's drill-down
 // of one metric, filtered by repeated ?tag=key:value parameters. An unknown
-// name, or a filter that matches nothing, is a 404; a malformed tag is a
-// 400. GET and HEAD are allowed.
+// name, or a filter that matches nothing, is a 404; a malformed tag, or
+// more than [MaxTagFilters] tag parameters, is a 400. GET and HEAD are
+// allowed.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		httpx.MethodNotAllowed(w, req, "GET, HEAD")
