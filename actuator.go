@@ -289,6 +289,14 @@ func under(path, base string) (string, bool) {
 // serve routes rel, the path below the base path, to the index or an
 // endpoint.
 func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
+	if httpx.DeclaresBody(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		// A read needs no body: answer without waiting for one and close
+		// the connection, rather than let a client that declares a body
+		// and sends none hold it (and the drain) open. A custom endpoint
+		// may still read what arrives until it returns.
+		httpx.CloseConnection(w)
+		defer httpx.StopReading(w)
+	}
 	if r.URL.RawPath != "" && strings.Contains(r.URL.RawPath, "%2") {
 		// Encoded separators or dots ("%2F", "%2e") are never ours.
 		httpx.NotFound(w, r)

@@ -108,6 +108,7 @@ func (a *Actuator) serveProbe(w http.ResponseWriter, r *http.Request, h http.Han
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
+	httpx.SkipBody(w, r) // probes read no body; see serve
 	ct, ok := negotiate(acceptOf(r))
 	if !ok {
 		ct = httpx.MediaTypeJSON // probes answer whatever the prober accepts

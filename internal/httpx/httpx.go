@@ -166,6 +166,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, message stri
 		Message:   message,
 		Path:      path,
 	})
+	SkipBody(w, r) // an error answer never needs the body
 	ct := MediaTypeJSON
 	if rt := routedOf(r); rt != nil && rt.contentType != "" {
 		ct = rt.contentType
@@ -176,6 +177,42 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, message stri
 // maxMethodInError bounds the method echoed in a 405's message: a method
 // of megabytes is not copied into the body.
 const maxMethodInError = 32
+
+var valClose = []string{"close"}
+
+// CloseConnection asks net/http to close the connection after the
+// response. Set before the response is written, it also keeps net/http
+// from reading what is left of the request body before it answers (up to
+// 256 KiB, which a client that declared a body and sends none never
+// delivers).
+func CloseConnection(w http.ResponseWriter) {
+	w.Header()["Connection"] = valClose
+}
+
+// StopReading ends reading from the request's connection now, so that
+// net/http, which looks for the end of an unread body after the handler
+// returns, gives up at once and closes the connection instead of waiting
+// for the client. Use it with CloseConnection, once the body is not wanted.
+func StopReading(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
+
+// DeclaresBody reports whether r is an HTTP/1 request that declared a
+// body (a Content-Length or chunked), which net/http reads on its own
+// when the handler leaves it unread. HTTP/2 streams need no such care.
+func DeclaresBody(r *http.Request) bool {
+	return r.ContentLength != 0 && r.ProtoMajor < 2
+}
+
+// SkipBody answers a request that declared a body without reading it: the
+// connection closes after the response, and nothing more is read from it.
+// A request without a body keeps its connection.
+func SkipBody(w http.ResponseWriter, r *http.Request) {
+	if DeclaresBody(r) {
+		CloseConnection(w)
+		StopReading(w)
+	}
+}
 
 // MethodNotAllowed writes a 405 with an Allow header listing allowed.
 func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
