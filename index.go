@@ -43,7 +43,12 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		notAcceptable(w, r)
 		return
 	}
-	base := jsonText(a.baseURL(r))
+	baseURL, ok := a.baseURL(r)
+	if !ok {
+		httpx.WriteError(w, r, http.StatusBadRequest, "Host header or request path too long for discovery links")
+		return
+	}
+	base := jsonText(baseURL)
 	buf := httpx.GetBuffer()
 	defer httpx.PutBuffer(buf)
 	b := append(*buf, `{"_links":{"self":{"href":"`...)
@@ -66,10 +71,20 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteBody(w, r, http.StatusOK, ct, b)
 }
 
+// Bounds on what baseURL copies into every discovery link, so that a
+// megabyte of Host or path does not become a megabyte per link.
+const (
+	maxHost            = 255 + len(":65535") // a DNS name and a port
+	maxForwardedPrefix = 1 << 10
+	maxIndexPath       = 2 << 10
+)
+
 // baseURL is the absolute URL of the index the client asked for:
 // scheme and host of the request (or of X-Forwarded-* when trusted), and the
-// path the client used, before any prefix was stripped on the way.
-func (a *Actuator) baseURL(r *http.Request) string {
+// path the client used, before any prefix was stripped on the way. It
+// reports false when the Host or the path is longer than any real one;
+// overlong forwarded values are ignored, as malformed ones are.
+func (a *Actuator) baseURL(r *http.Request) (string, bool) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -77,17 +92,24 @@ func (a *Actuator) baseURL(r *http.Request) string {
 	host := r.Host
 	prefix := ""
 	if a.trustForwarded {
-		if p := strings.ToLower(firstValue(r.Header.Get("X-Forwarded-Proto"))); p == "http" || p == "https" {
-			scheme = p
+		switch p := firstValue(r.Header.Get("X-Forwarded-Proto")); {
+		case asciiEqualFold(p, "http"):
+			scheme = "http"
+		case asciiEqualFold(p, "https"):
+			scheme = "https"
 		}
-		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {
+		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" && len(h) <= maxHost {
 			host = h
 		}
-		if p := firstValue(r.Header.Get("X-Forwarded-Prefix")); strings.HasPrefix(p, "/") {
+		if p := firstValue(r.Header.Get("X-Forwarded-Prefix")); strings.HasPrefix(p, "/") && len(p) <= maxForwardedPrefix {
 			prefix = strings.TrimRight(p, "/")
 		}
 	}
-	return scheme + "://" + host + prefix + strings.TrimRight(requestPath(r), "/")
+	path := strings.TrimRight(requestPath(r), "/")
+	if len(host) > maxHost || len(path) > maxIndexPath {
+		return "", false
+	}
+	return scheme + "://" + host + prefix + path, true
 }
 
 // requestPath is the escaped path the client sent. RequestURI survives
