@@ -3,11 +3,19 @@ package actuator
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 )
+
+// maxCredentials bounds the Authorization header the ready-made
+// authorizers read (or the configured credentials' own length, when
+// longer): a longer one is refused before it is decoded or hashed, so a
+// megabyte of header costs nothing. For credentials up to that size the
+// bound does not depend on them, so refusing early reveals nothing.
+const maxCredentials = 4 << 10
 
 // BearerToken accepts requests that carry "Authorization: Bearer <token>"
 // (the scheme name in any case, as RFC 9110 section 11.1 says). The
@@ -18,10 +26,11 @@ func BearerToken(token string) Authorizer {
 		panic("actuator: empty bearer token")
 	}
 	want := sha256.Sum256([]byte(token))
+	limit := len("Bearer ") + max(len(token), maxCredentials)
 	return func(r *http.Request) bool {
 		h := r.Header.Get("Authorization")
 		const scheme = "Bearer "
-		if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		if len(h) < len(scheme) || len(h) > limit || !strings.EqualFold(h[:len(scheme)], scheme) {
 			return false
 		}
 		got := h[len(scheme):]
@@ -38,7 +47,11 @@ func BasicAuth(user, password string) Authorizer {
 	}
 	wantUser := sha256.Sum256([]byte(user))
 	wantPass := sha256.Sum256([]byte(password))
+	limit := len("Basic ") + max(base64.StdEncoding.EncodedLen(len(user)+1+len(password)), maxCredentials)
 	return func(r *http.Request) bool {
+		if len(r.Header.Get("Authorization")) > limit {
+			return false
+		}
 		u, p, ok := r.BasicAuth()
 		if !ok {
 			return false
