@@ -27,7 +27,7 @@ type Endpoint struct {
 	// Handler serves the endpoint. It sees r.URL.Path relative to the
 	// endpoint: "" for the endpoint itself, "/x" below it.
 	Handler http.Handler
-	// Methods lists the accepted methods; GET implies HEAD.
+	// Methods lists the accepted methods, matched exactly; GET implies HEAD.
 	Methods []string
 	// Sensitive endpoints answer only requests the authorizer accepts.
 	Sensitive bool

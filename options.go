@@ -141,6 +141,8 @@ func Sensitive() EndpointOption {
 }
 
 // Methods sets the methods a custom endpoint accepts. GET implies HEAD.
+// Methods are matched exactly, as HTTP's methods are case-sensitive: New
+// panics on one that is not an upper-case token, such as "post".
 func Methods(methods ...string) EndpointOption {
 	return func(e *Endpoint) { e.Methods = append([]string(nil), methods...) }
 }
