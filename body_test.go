@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,53 @@ func TestDeclaredBodyClosesHTTP1Only(t *testing.T) {
 		if got := w.Header().Get("Connection"); w.Code != 200 || got != tc.want {
 			t.Errorf("HTTP/%d GET with a body = %d, Connection %q; want 200, %q", tc.major, w.Code, got, tc.want)
 		}
+	}
+}
+
+// TestSentBodyEndsInACleanClose: a client that does send the body it
+// declared, to an endpoint that does not want it, gets its answer and then
+// an orderly close, not a reset that could destroy the answer.
+func TestSentBodyEndsInACleanClose(t *testing.T) {
+	a := newActuator(t, actuator.WithShutdownEndpoint())
+	srv := httptest.NewServer(a.Middleware(http.NotFoundHandler()))
+	defer srv.Close()
+	for _, tc := range []struct {
+		method, path string
+		size, status int
+	}{
+		{"GET", "/actuator/health", 10, 200},
+		{"POST", "/actuator/health", 10, 405},
+		{"POST", "/actuator/shutdown", 200 << 10, 413},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(clientWait))
+			head := tc.method + " " + tc.path + " HTTP/1.1\r\nHost: example.com\r\nContent-Length: " + strconv.Itoa(tc.size) + "\r\n\r\n"
+			sent := make(chan error, 1)
+			go func() {
+				_, err := io.WriteString(conn, head+strings.Repeat("x", tc.size))
+				sent <- err
+			}()
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if err := <-sent; err != nil {
+				t.Errorf("sending the body: %v", err)
+			}
+			if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+				t.Errorf("after the answer: %v, want an orderly close (EOF)", err)
+			}
+		})
 	}
 }

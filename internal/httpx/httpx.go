@@ -189,12 +189,20 @@ func CloseConnection(w http.ResponseWriter) {
 	w.Header()["Connection"] = valClose
 }
 
-// StopReading ends reading from the request's connection now, so that
-// net/http, which looks for the end of an unread body after the handler
-// returns, gives up at once and closes the connection instead of waiting
-// for the client. Use it with CloseConnection, once the body is not wanted.
+// UnreadBodyGrace is how long StopReading lets a client go on sending the
+// body it declared. A body that arrives in time is read to its end, so the
+// connection closes cleanly rather than with a reset that could destroy
+// the answer before the client reads it; a body that never comes holds
+// the connection no longer than this.
+const UnreadBodyGrace = 250 * time.Millisecond
+
+// StopReading ends reading from the request's connection after
+// UnreadBodyGrace, so that net/http, which looks for the end of an unread
+// body after the handler returns, gives up then and closes the connection
+// instead of waiting for the client. Use it with CloseConnection, once the
+// body is not wanted.
 func StopReading(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(UnreadBodyGrace))
 }
 
 // DeclaresBody reports whether r is an HTTP/1 request that declared a
