@@ -5,6 +5,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,4 +162,40 @@ func TestDrillDownWorkIsLinearInTags(t *testing.T) {
 		t.Errorf("Metric with %d filter tags took %v, with %d %v: %.0f times as long, want at most %d",
 			large, tLarge, small, tSmall, ratio, maxRatio)
 	}
+}
+
+// FuzzParseTagsAgreesWithParseQuery checks the one-pass tag parser
+// against url.ParseQuery: the same tags, in the same order, and an error
+// for the same queries; above MaxTagFilters tags, always an error.
+func FuzzParseTagsAgreesWithParseQuery(f *testing.F) {
+	for _, s := range []string{"tag=a:b", "tag=a:b&tag=a:b&x=%zz", "t%61g=a%3Ab", "tag=a:b;c", "tag+=x:y", "tag=%", "&&tag=:&", tagQuery(40, true)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		got, err := parseTags(query)
+		q, refErr := url.ParseQuery(query)
+		if refErr == nil && len(q["tag"]) > MaxTagFilters {
+			if err == nil {
+				t.Fatalf("%q: %d tags accepted", query, len(q["tag"]))
+			}
+			return
+		}
+		var want []Tag
+		for _, v := range q["tag"] {
+			k, val, ok := strings.Cut(v, ":")
+			if !ok || k == "" {
+				refErr = errMalformedQuery
+				break
+			}
+			if tg := (Tag{Key: k, Value: val}); !slices.Contains(want, tg) {
+				want = append(want, tg)
+			}
+		}
+		if (err != nil) != (refErr != nil) {
+			t.Fatalf("%q: error %v, url.ParseQuery's way %v", query, err, refErr)
+		}
+		if err == nil && !slices.Equal(got, want) {
+			t.Fatalf("%q: tags %v, want %v", query, got, want)
+		}
+	})
 }
