@@ -34,6 +34,7 @@ type Endpoint struct {
 
 	raw      bool   // the handler writes its own content type: no 406
 	subPaths bool   // requests below the endpoint reach the handler
+	writes   bool   // accepts a method other than GET, HEAD, OPTIONS
 	allow    string // Allow header value, computed by New
 	links    []link // extra discovery links below the endpoint
 }
@@ -59,6 +60,8 @@ type Actuator struct {
 	endpoints map[string]*Endpoint // exposed endpoints only
 	order     []*Endpoint          // exposed endpoints sorted by id
 	indexAnon []indexEntry         // discovery links, pre-rendered
+
+	crossOrigin *http.CrossOriginProtection // guards the writes
 
 	health    *health.Checker
 	info      *info.Endpoint
@@ -92,6 +95,7 @@ func New(opts ...Option) *Actuator {
 		trustForwarded: c.trustForwarded,
 		probes:         c.probes,
 		endpoints:      make(map[string]*Endpoint),
+		crossOrigin:    http.NewCrossOriginProtection(),
 	}
 
 	a.lifecycle = c.lifecycle
@@ -159,6 +163,7 @@ func New(opts ...Option) *Actuator {
 			e.Methods = []string{http.MethodGet}
 		}
 		e.allow = allowHeader(e.Methods)
+		e.writes = slices.ContainsFunc(e.Methods, unsafeMethod)
 		a.endpoints[id] = e
 		a.order = append(a.order, e)
 	}
@@ -189,6 +194,16 @@ func allowHeader(methods []string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// unsafeMethod reports whether a request with method may change state:
+// anything but GET, HEAD and OPTIONS.
+func unsafeMethod(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 func (e *Endpoint) allows(method string) bool {
@@ -291,6 +306,13 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	}
 	if !e.allows(r.Method) {
 		httpx.MethodNotAllowed(w, r, e.allow)
+		return
+	}
+	if e.writes && a.crossOrigin.Check(r) != nil {
+		// A browser sent it from another site (a form, a fetch): refused
+		// before the authorizer, since the browser may have attached the
+		// user's credentials on its own.
+		httpx.WriteError(w, r, http.StatusForbidden, "cross-origin request refused")
 		return
 	}
 	if e.Sensitive && a.authorizer != nil && !a.authorizer(r) {
