@@ -59,7 +59,10 @@ type Actuator struct {
 
 	endpoints map[string]*Endpoint // exposed endpoints only
 	order     []*Endpoint          // exposed endpoints sorted by id
-	indexAnon []indexEntry         // discovery links, pre-rendered
+	indexAnon []indexEntry         // discovery links, pre-rendered, sensitive ones left out
+	indexAll  []indexEntry         // every discovery link; nil without sensitive endpoints
+
+	hasSensitive bool // a sensitive endpoint is exposed; authorizer is then set
 
 	crossOrigin *http.CrossOriginProtection // guards the writes
 
@@ -168,8 +171,37 @@ func New(opts ...Option) *Actuator {
 		a.order = append(a.order, e)
 	}
 	sort.Slice(a.order, func(i, j int) bool { return a.order[i].ID < a.order[j].ID })
-	a.indexAnon = buildIndex(a.order)
+	a.guardSensitive(c.logger)
+	a.indexAnon = buildIndex(a.order, false)
+	if a.hasSensitive {
+		a.indexAll = buildIndex(a.order, true)
+	}
 	return a
+}
+
+// guardSensitive notes whether sensitive endpoints are exposed and, when
+// no authorizer guards them, restricts them to loopback callers and warns
+// on logger, or on slog.Default() when none was set: an open write
+// endpoint is worth a line in any log.
+func (a *Actuator) guardSensitive(logger *slog.Logger) {
+	var open []string
+	for _, e := range a.order {
+		if e.Sensitive {
+			a.hasSensitive = true
+			open = append(open, e.ID)
+		}
+	}
+	if !a.hasSensitive || a.authorizer != nil {
+		return
+	}
+	a.authorizer = Loopback()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.LogAttrs(context.Background(), slog.LevelWarn,
+		"actuator: sensitive endpoints have no authorizer and accept loopback callers only; "+
+			"guard them with WithAuthorizer(...), e.g. actuator.WithAuthorizer(actuator.BearerToken(token))",
+		slog.Any("endpoints", open))
 }
 
 // exposed applies the exposure rules: exclude wins, then include ("*" for
@@ -305,6 +337,12 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	if !e.allows(r.Method) {
+		if e.Sensitive && !a.authorizer(r) {
+			// Invisible to this caller: a 405's Allow header would
+			// confirm that the endpoint exists.
+			httpx.NotFound(w, r)
+			return
+		}
 		httpx.MethodNotAllowed(w, r, e.allow)
 		return
 	}
@@ -315,9 +353,11 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		httpx.WriteError(w, r, http.StatusForbidden, "cross-origin request refused")
 		return
 	}
-	if e.Sensitive && a.authorizer != nil && !a.authorizer(r) {
-		a.refuse(w, r, id)
-		return
+	if e.Sensitive {
+		if ok, schemes := authorize(a.authorizer, r); !ok {
+			a.refuse(w, r, id, schemes)
+			return
+		}
 	}
 	if !limitBody(w, r, e) {
 		return
@@ -397,17 +437,19 @@ func cleanPath(sub string) bool {
 	return true
 }
 
-// authChallenge is the WWW-Authenticate value of a 401.
-var authChallenge = []string{`Basic realm="actuator", Bearer realm="actuator"`}
-
-func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
-	status := http.StatusUnauthorized
-	if r.Header.Get("Authorization") != "" {
-		status = http.StatusForbidden
-	} else {
-		// RFC 9110 asks a 401 for a challenge; the authorizer is a plain
-		// func, so offer both schemes the ready-made helpers accept.
-		w.Header()["Www-Authenticate"] = authChallenge
+// refuse answers a request the authorizer refused: 401 with a challenge
+// naming schemes when it carried no Authorization header and the
+// authorizer accepts some scheme, 403 otherwise (wrong credentials, or an
+// authorizer no credential satisfies, such as [AllowCIDR]).
+func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string, schemes []string) {
+	status := http.StatusForbidden
+	if r.Header.Get("Authorization") == "" && len(schemes) > 0 {
+		status = http.StatusUnauthorized
+		challenge := make([]string, len(schemes))
+		for i, s := range schemes {
+			challenge[i] = s + ` realm="actuator"`
+		}
+		w.Header().Set("WWW-Authenticate", strings.Join(challenge, ", "))
 	}
 	if a.logger != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "actuator: access refused",
