@@ -121,7 +121,11 @@ func New(opts ...Option) *Actuator {
 	a.health = health.New(append(hopts, c.healthOpts...)...)
 	a.readyz = a.health.GroupHandler("readiness")
 	a.livez = a.health.GroupHandler("liveness")
-	a.info = info.New(c.infoOpts...)
+	iopts := c.infoOpts
+	if c.authorizer != nil {
+		iopts = append([]info.Option{info.WithAuthorizer(c.authorizer)}, iopts...)
+	}
+	a.info = info.New(iopts...)
 	a.metrics = metrics.New(c.metricsOpts...)
 	a.observe = c.httpMetrics
 

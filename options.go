@@ -165,7 +165,9 @@ func WithInfo(key string, value any) Option {
 }
 
 // WithInfoContributor adds a section to /info computed at each request. An
-// error shows under its key without failing the endpoint.
+// error shows under its key without failing the endpoint: its text to
+// callers the [WithAuthorizer] authorizer accepts, {"error":"unavailable"}
+// to everyone else (everyone, without an authorizer).
 func WithInfoContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return WithInfoOptions(info.WithContributor(key, fn))
 }
