@@ -27,8 +27,8 @@ type Endpoint struct {
 	entries    []entry // sorted by key, one per top-level section
 	timeout    time.Duration
 	authorizer func(*http.Request) bool // who sees contributor error texts
-	funcs    int // how many entries are contributors
-	maxProcs func() int
+	funcs      int                      // how many entries are contributors
+	maxProcs   func() int
 	// The go section is encoded as goPrefix + GOMAXPROCS + goSuffix, since
 	// GOMAXPROCS may change while the process runs.
 	goPrefix, goSuffix []byte
