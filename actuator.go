@@ -52,7 +52,7 @@ type link struct {
 // concurrent use. Two actuators share nothing.
 type Actuator struct {
 	basePath       string
-	authorizer     Authorizer
+	authorizer     Authorizer // guards sensitive endpoints; Loopback() when none was set
 	logger         *slog.Logger
 	trustForwarded bool
 	probes         bool

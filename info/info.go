@@ -24,17 +24,19 @@ var processStart = time.Now()
 // Endpoint serves /info. It is immutable after [New] and safe for
 // concurrent use.
 type Endpoint struct {
-	entries    []entry // sorted by key, one per top-level section
-	timeout    time.Duration
-	authorizer func(*http.Request) bool // who sees contributor error texts
-	funcs      int                      // how many entries are contributors
-	maxProcs   func() int
+	entries  []entry // sorted by key, one per top-level section
+	timeout  time.Duration
+	funcs    int // how many entries are contributors
+	maxProcs func() int
 	// The go section is encoded as goPrefix + GOMAXPROCS + goSuffix, since
 	// GOMAXPROCS may change while the process runs.
 	goPrefix, goSuffix []byte
 	goStatic           map[string]any
 	sizeHint           int
 	bufs               sync.Pool
+
+	// authorizer decides who sees contributor error texts; nil: nobody.
+	authorizer func(*http.Request) bool
 }
 
 var _ http.Handler = (*Endpoint)(nil)
