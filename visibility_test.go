@@ -114,3 +114,31 @@ func TestIndexAsksTheAuthorizerOnlyForSensitiveLinks(t *testing.T) {
 		t.Errorf("index called the authorizer %d times with no sensitive endpoint", calls)
 	}
 }
+
+// At the root the actuator shares the path space with the application and
+// claims only its endpoints' paths: a sensitive endpoint's path on another
+// method goes to the application for a refused caller, as if the endpoint
+// were not exposed.
+func TestSensitiveEndpointsAtTheRootLeaveRefusedCallersToTheApp(t *testing.T) {
+	a := newActuator(t, actuator.WithBasePath("/"), actuator.WithShutdownEndpoint(),
+		actuator.WithAuthorizer(actuator.BearerToken("t0k")))
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	})
+	h := a.Middleware(app)
+	rows := []struct {
+		name, method string
+		header       []string
+		status       int
+	}{
+		{"refused, other method", "GET", nil, http.StatusTeapot},
+		{"wrong token, other method", "PUT", []string{"Authorization", "Bearer x"}, http.StatusTeapot},
+		{"refused, own method", "POST", nil, http.StatusUnauthorized},
+		{"authorised, other method", "GET", []string{"Authorization", "Bearer t0k"}, http.StatusMethodNotAllowed},
+	}
+	for _, row := range rows {
+		if w := do(h, row.method, "/shutdown", row.header...); w.Code != row.status {
+			t.Errorf("%s: %s /shutdown = %d, want %d", row.name, row.method, w.Code, row.status)
+		}
+	}
+}
