@@ -34,6 +34,7 @@ type Endpoint struct {
 
 	raw      bool   // the handler writes its own content type: no 406
 	subPaths bool   // requests below the endpoint reach the handler
+	writes   bool   // accepts a method other than GET, HEAD, OPTIONS
 	allow    string // Allow header value, computed by New
 	links    []link // extra discovery links below the endpoint
 }
@@ -51,14 +52,19 @@ type link struct {
 // concurrent use. Two actuators share nothing.
 type Actuator struct {
 	basePath       string
-	authorizer     Authorizer
+	authorizer     Authorizer // guards sensitive endpoints; Loopback() when none was set
 	logger         *slog.Logger
 	trustForwarded bool
 	probes         bool
 
 	endpoints map[string]*Endpoint // exposed endpoints only
 	order     []*Endpoint          // exposed endpoints sorted by id
-	indexAnon []indexEntry         // discovery links, pre-rendered
+	indexAnon []indexEntry         // discovery links, pre-rendered, sensitive ones left out
+	indexAll  []indexEntry         // every discovery link; nil without sensitive endpoints
+
+	hasSensitive bool // a sensitive endpoint is exposed; authorizer is then set
+
+	crossOrigin *http.CrossOriginProtection // guards the writes
 
 	health    *health.Checker
 	info      *info.Endpoint
@@ -92,6 +98,7 @@ func New(opts ...Option) *Actuator {
 		trustForwarded: c.trustForwarded,
 		probes:         c.probes,
 		endpoints:      make(map[string]*Endpoint),
+		crossOrigin:    http.NewCrossOriginProtection(),
 	}
 
 	a.lifecycle = c.lifecycle
@@ -114,7 +121,11 @@ func New(opts ...Option) *Actuator {
 	a.health = health.New(append(hopts, c.healthOpts...)...)
 	a.readyz = a.health.GroupHandler("readiness")
 	a.livez = a.health.GroupHandler("liveness")
-	a.info = info.New(c.infoOpts...)
+	iopts := c.infoOpts
+	if c.authorizer != nil {
+		iopts = append([]info.Option{info.WithAuthorizer(c.authorizer)}, iopts...)
+	}
+	a.info = info.New(iopts...)
 	a.metrics = metrics.New(c.metricsOpts...)
 	a.observe = c.httpMetrics
 
@@ -159,12 +170,42 @@ func New(opts ...Option) *Actuator {
 			e.Methods = []string{http.MethodGet}
 		}
 		e.allow = allowHeader(e.Methods)
+		e.writes = slices.ContainsFunc(e.Methods, unsafeMethod)
 		a.endpoints[id] = e
 		a.order = append(a.order, e)
 	}
 	sort.Slice(a.order, func(i, j int) bool { return a.order[i].ID < a.order[j].ID })
-	a.indexAnon = buildIndex(a.order)
+	a.guardSensitive(c.logger)
+	a.indexAnon = buildIndex(a.order, false)
+	if a.hasSensitive {
+		a.indexAll = buildIndex(a.order, true)
+	}
 	return a
+}
+
+// guardSensitive notes whether sensitive endpoints are exposed and, when
+// no authorizer guards them, restricts them to loopback callers and warns
+// on logger, or on slog.Default() when none was set: an open write
+// endpoint is worth a line in any log.
+func (a *Actuator) guardSensitive(logger *slog.Logger) {
+	var open []string
+	for _, e := range a.order {
+		if e.Sensitive {
+			a.hasSensitive = true
+			open = append(open, e.ID)
+		}
+	}
+	if !a.hasSensitive || a.authorizer != nil {
+		return
+	}
+	a.authorizer = Loopback()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.LogAttrs(context.Background(), slog.LevelWarn,
+		"actuator: sensitive endpoints have no authorizer and accept loopback callers only; "+
+			"guard them with WithAuthorizer(...), e.g. actuator.WithAuthorizer(actuator.BearerToken(token))",
+		slog.Any("endpoints", open))
 }
 
 // exposed applies the exposure rules: exclude wins, then include ("*" for
@@ -189,6 +230,16 @@ func allowHeader(methods []string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// unsafeMethod reports whether a request with method may change state:
+// anything but GET, HEAD and OPTIONS.
+func unsafeMethod(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 func (e *Endpoint) allows(method string) bool {
@@ -290,12 +341,27 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	if !e.allows(r.Method) {
+		if e.Sensitive && !a.authorizer(r) {
+			// Invisible to this caller: a 405's Allow header would
+			// confirm that the endpoint exists.
+			httpx.NotFound(w, r)
+			return
+		}
 		httpx.MethodNotAllowed(w, r, e.allow)
 		return
 	}
-	if e.Sensitive && a.authorizer != nil && !a.authorizer(r) {
-		a.refuse(w, r, id)
+	if e.writes && a.crossOrigin.Check(r) != nil {
+		// A browser sent it from another site (a form, a fetch): refused
+		// before the authorizer, since the browser may have attached the
+		// user's credentials on its own.
+		httpx.WriteError(w, r, http.StatusForbidden, "cross-origin request refused")
 		return
+	}
+	if e.Sensitive {
+		if ok, schemes := authorize(a.authorizer, r); !ok {
+			a.refuse(w, r, id, schemes)
+			return
+		}
 	}
 	if !limitBody(w, r, e) {
 		return
@@ -375,17 +441,19 @@ func cleanPath(sub string) bool {
 	return true
 }
 
-// authChallenge is the WWW-Authenticate value of a 401.
-var authChallenge = []string{`Basic realm="actuator", Bearer realm="actuator"`}
-
-func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
-	status := http.StatusUnauthorized
-	if r.Header.Get("Authorization") != "" {
-		status = http.StatusForbidden
-	} else {
-		// RFC 9110 asks a 401 for a challenge; the authorizer is a plain
-		// func, so offer both schemes the ready-made helpers accept.
-		w.Header()["Www-Authenticate"] = authChallenge
+// refuse answers a request the authorizer refused: 401 with a challenge
+// naming schemes when it carried no Authorization header and the
+// authorizer accepts some scheme, 403 otherwise (wrong credentials, or an
+// authorizer no credential satisfies, such as [AllowCIDR]).
+func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string, schemes []string) {
+	status := http.StatusForbidden
+	if r.Header.Get("Authorization") == "" && len(schemes) > 0 {
+		status = http.StatusUnauthorized
+		challenge := make([]string, len(schemes))
+		for i, s := range schemes {
+			challenge[i] = s + ` realm="actuator"`
+		}
+		w.Header().Set("WWW-Authenticate", strings.Join(challenge, ", "))
 	}
 	if a.logger != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "actuator: access refused",

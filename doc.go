@@ -47,7 +47,15 @@
 // guarded by the [Authorizer] given to [WithAuthorizer]: [BearerToken],
 // [BasicAuth], [AllowCIDR], [Loopback], [AnyOf] or any
 // func(*http.Request) bool. The same authorizer decides who sees health
-// details when their visibility is "when authorized".
+// details when their visibility is "when authorized" and the error texts of
+// failed /info contributors. Without an authorizer, sensitive endpoints
+// accept loopback callers only and [New] logs a warning. Callers the
+// authorizer refuses do not see sensitive endpoints in the discovery index
+// and get 404 for any method but the endpoint's own, which answers 401 with
+// a challenge naming the authorizer's schemes (403 when no credential could
+// help). Every endpoint that accepts a state-changing method (POST
+// /shutdown, custom writes) refuses cross-origin browser requests with 403,
+// so a page on another site cannot use it. See docs/security.md.
 //
 // # Graceful shutdown
 //

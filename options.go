@@ -16,8 +16,11 @@ import (
 type Option func(*config)
 
 // Authorizer decides whether a request may reach a sensitive endpoint, and
-// whether health details are shown when they are visible "when authorized".
-// See [BearerToken], [BasicAuth], [AllowCIDR] and [AnyOf].
+// whether health details and /info contributor error texts are shown to
+// it. See [BearerToken], [BasicAuth], [AllowCIDR], [Loopback] and [AnyOf];
+// the WWW-Authenticate challenge of a refusal names the schemes of those
+// of them the authorizer consulted, and a plain func that consults none
+// names no scheme (see [WithAuthorizer]).
 type Authorizer func(*http.Request) bool
 
 // DefaultBasePath is where [Actuator.ServeHTTP] serves the endpoints unless
@@ -82,16 +85,28 @@ func WithExposure(include, exclude []string) Option {
 
 // WithAuthorizer guards sensitive endpoints (shutdown, and custom endpoints
 // marked [Sensitive]) and decides who sees health details when their
-// visibility is "when authorized". Default: none, so sensitive endpoints
-// that were turned on are open and "when authorized" details stay hidden.
-// A refused request gets 401 when it carried no Authorization header and
-// 403 when it did.
+// visibility is "when authorized" and who sees the error texts of failed
+// /info contributors. Default: none, so sensitive endpoints that were
+// turned on accept loopback callers only ([Loopback], and [New] logs a
+// warning), "when authorized" details and info error texts stay hidden.
+//
+// A refused request to a sensitive endpoint's own method gets 401 with a
+// WWW-Authenticate challenge when it carried no Authorization header and
+// the authorizer accepts a credential scheme ("Bearer" for [BearerToken],
+// "Basic" for [BasicAuth], each of them for [AnyOf]); it gets 403 when it
+// carried credentials, or when no credential could help ([AllowCIDR],
+// [Loopback], or a plain func that calls none of the helpers). A refused
+// request with any other method gets the same 404 as an endpoint that does
+// not exist, and the discovery index lists sensitive endpoints only to
+// callers the authorizer accepts.
 func WithAuthorizer(auth Authorizer) Option {
 	return func(c *config) { c.authorizer = auth }
 }
 
 // WithLogger sets the logger for access refusals, health transitions and
-// the shutdown sequence. Default: nil, which logs nothing.
+// the shutdown sequence. Default: nil, which logs nothing, except the
+// warning [New] gives about sensitive endpoints without an authorizer,
+// which goes to [slog.Default] then.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -135,12 +150,15 @@ func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
 // An EndpointOption configures a custom endpoint added by [WithEndpoint].
 type EndpointOption func(*Endpoint)
 
-// Sensitive marks a custom endpoint as sensitive: the authorizer guards it.
+// Sensitive marks a custom endpoint as sensitive: the authorizer guards it
+// (loopback callers only without one) and hides it from refused callers.
 func Sensitive() EndpointOption {
 	return func(e *Endpoint) { e.Sensitive = true }
 }
 
-// Methods sets the methods a custom endpoint accepts. GET implies HEAD.
+// Methods sets the methods a custom endpoint accepts. GET implies HEAD. An
+// endpoint with any method but GET, HEAD and OPTIONS refuses cross-origin
+// browser requests with 403 ([net/http.CrossOriginProtection]).
 func Methods(methods ...string) EndpointOption {
 	return func(e *Endpoint) { e.Methods = append([]string(nil), methods...) }
 }
@@ -165,7 +183,9 @@ func WithInfo(key string, value any) Option {
 }
 
 // WithInfoContributor adds a section to /info computed at each request. An
-// error shows under its key without failing the endpoint.
+// error shows under its key without failing the endpoint: its text to
+// callers the [WithAuthorizer] authorizer accepts, {"error":"unavailable"}
+// to everyone else (everyone, without an authorizer).
 func WithInfoContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return WithInfoOptions(info.WithContributor(key, fn))
 }
@@ -184,8 +204,10 @@ func WithMetricsOptions(opts ...metrics.Option) Option {
 
 // WithShutdownEndpoint turns on POST /shutdown, which answers
 // {"message":"Shutting down, bye..."} and then runs the graceful shutdown
-// sequence of [Actuator.Run]. It is sensitive: the authorizer guards it when
-// one is set. Default: off.
+// sequence of [Actuator.Run]. It is sensitive: the authorizer guards it;
+// without one it accepts loopback callers only ([Loopback]) and [New] logs
+// a warning. Cross-origin browser requests are refused (403) whatever the
+// authorizer, so a page on another site cannot post to it. Default: off.
 func WithShutdownEndpoint() Option {
 	return func(c *config) { c.shutdown = true }
 }

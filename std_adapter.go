@@ -94,7 +94,10 @@ func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
 		// and everything else to the application (Spring Boot, too,
 		// serves no discovery page at "/").
 		id, _ := splitID(rel)
-		if _, mine := a.endpoints[id]; !mine {
+		e, mine := a.endpoints[id]
+		if !mine || (e.Sensitive && !e.allows(r.Method) && !a.authorizer(r)) {
+			// A sensitive endpoint is not there for a refused caller
+			// (see serve): the path is the application's.
 			return false
 		}
 	}
