@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/info"
@@ -67,6 +68,9 @@ type Actuator struct {
 	readyz    http.Handler
 	livez     http.Handler
 	observe   bool
+
+	ginUse   atomic.Bool // Gin was called: it serves the probes and records requests
+	ginGroup atomic.Bool // GinHandler was called: the endpoints live in its route group
 }
 
 var _ http.Handler = (*Actuator)(nil)
@@ -86,7 +90,7 @@ func New(opts ...Option) *Actuator {
 		o(c)
 	}
 	a := &Actuator{
-		basePath:       normalizeBasePath(c.basePath),
+		basePath:       mustBasePath("WithBasePath", c.basePath),
 		authorizer:     c.authorizer,
 		logger:         c.logger,
 		trustForwarded: c.trustForwarded,
