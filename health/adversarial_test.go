@@ -189,6 +189,7 @@ func TestCustomStatusOrderAndCodes(t *testing.T) {
 		WithCheck("fine", up, Groups("g1", "g2")),
 		WithStatusCheck("odd", status("ZZZ_CUSTOM", nil), Groups("g2")),
 		WithComposite("comp", WithStatusCheck("f", status(fatal, nil)), WithCheck("d", failing("x"))),
+		WithGroup("g1"), WithGroup("g2"),
 	)
 	defer c.Close()
 	for _, tc := range []struct {

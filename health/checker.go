@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -78,8 +79,10 @@ type statusInfo struct {
 }
 
 // New builds a Checker. It panics with a "health: " message on programmer
-// errors: duplicate check names, a group named like a top-level check,
-// unknown names in Include or Exclude, invalid option values.
+// errors: duplicate check names, a group named like a top-level check, a
+// group named by [Groups] that is neither liveness, readiness nor declared
+// with [WithGroup], unknown names in Include or Exclude, invalid option
+// values.
 //
 // Background checks start at once; call [Checker.Close] to stop them.
 func New(opts ...Option) *Checker {
@@ -134,10 +137,19 @@ func build(cfg *config) *Checker {
 	// Components.
 	c.root = &node{}
 	c.addChildren(c.root, cfg.entries, "")
-	// Groups.
+	// Groups: a check may only name a declared group, so that a typo
+	// ("readyness") cannot make a new group while the real one stays UP.
 	for _, e := range cfg.entries {
 		for _, g := range e.check.groups {
-			cfg.group(g)
+			if _, ok := cfg.groups[g]; ok {
+				continue
+			}
+			if _, clash := c.root.byName[g]; clash {
+				panic(fmt.Sprintf("health: group %q has the name of a check", g))
+			}
+			declared := slices.Sorted(maps.Keys(cfg.groups))
+			panic(fmt.Sprintf("health: check %q names group %q, which is not declared; declared groups: %s (declare a custom group with WithGroup)",
+				e.name, g, strings.Join(declared, ", ")))
 		}
 	}
 	c.groups = make(map[string]*group, len(cfg.groups))
@@ -289,6 +301,21 @@ func (c *Checker) StatusCode(s Status) int {
 
 // Groups returns the group names, sorted.
 func (c *Checker) Groups() []string { return slices.Clone(c.groupNames) }
+
+// GroupMembers returns the names of the top-level checks and composites in
+// the named group, sorted, without running anything; nil for an unknown
+// group.
+func (c *Checker) GroupMembers(name string) []string {
+	g, ok := c.groups[name]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(g.node.children))
+	for _, ch := range g.node.children {
+		out = append(out, ch.name)
+	}
+	return out
+}
 
 // Close stops the background checks and waits for their loops to end. A
 // check function that ignores its context keeps its one goroutine until it
