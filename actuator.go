@@ -99,6 +99,9 @@ func New(opts ...Option) *Actuator {
 	}
 
 	a.lifecycle = c.lifecycle
+	if a.lifecycle != nil && len(c.lifecycleOpts) > 0 {
+		panic("actuator: WithShutdownOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
+	}
 	if a.lifecycle == nil {
 		lopts := c.lifecycleOpts
 		if c.logger != nil {
@@ -143,7 +146,12 @@ func New(opts ...Option) *Actuator {
 	if c.shutdown {
 		optIn["shutdown"] = true
 	}
+	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {
+		if seen[e.ID] {
+			panic("actuator: duplicate endpoint id " + quote(e.ID) + ": WithEndpoint was given it twice")
+		}
+		seen[e.ID] = true
 		if e.ID == "" || e.ID == "." || e.ID == ".." || strings.ContainsAny(e.ID, "/?#{} ") {
 			panic("actuator: invalid endpoint id " + quote(e.ID))
 		}
@@ -155,6 +163,7 @@ func New(opts ...Option) *Actuator {
 		all[e.ID] = &cp
 		optIn[e.ID] = true
 	}
+	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {
 			continue
@@ -168,6 +177,7 @@ func New(opts ...Option) *Actuator {
 	}
 	sort.Slice(a.order, func(i, j int) bool { return a.order[i].ID < a.order[j].ID })
 	a.indexAnon = buildIndex(a.order)
+	a.warnAtStart()
 	return a
 }
 
@@ -221,6 +231,7 @@ func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 // load balancers notice, then the servers drain and the cleanup hooks run.
 // Use [lifecycle.ExitCode] on the result for the process's exit code.
 func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
+	a.health.Start()
 	return a.lifecycle.Run(ctx, servers...)
 }
 

@@ -1,8 +1,12 @@
 package actuator
 
 import (
+	"context"
 	"log/slog"
+	"slices"
 	"strings"
+
+	"github.com/actuatorgo/actuator/health"
 )
 
 // startupLogger is the logger for one-time warnings about how the actuator
@@ -33,4 +37,50 @@ func mustBasePath(option, p string) string {
 		panic("actuator: " + option + ": path " + quote(p) + " cannot match a request path; use a plain path such as \"/management\"")
 	}
 	return n
+}
+
+// checkExposure panics when include or exclude names an id that is neither
+// a built-in endpoint nor a custom one: a typo in include silently hides an
+// endpoint, one in exclude silently exposes it. all holds the endpoints
+// built for this actuator; "shutdown" is known even when it is off.
+func checkExposure(include, exclude []string, all map[string]*Endpoint) {
+	known := []string{"shutdown"}
+	for id := range all {
+		if id != "shutdown" {
+			known = append(known, id)
+		}
+	}
+	slices.Sort(known)
+	for _, list := range []struct {
+		name string
+		ids  []string
+	}{{"include", include}, {"exclude", exclude}} {
+		for _, id := range list.ids {
+			if id != "*" && !slices.Contains(known, id) {
+				panic("actuator: WithExposure: unknown endpoint id " + quote(id) + " in " + list.name +
+					"; known ids: " + strings.Join(known, ", ") + ` (or "*")`)
+			}
+		}
+	}
+}
+
+// warnAtStart logs, once and before New returns, what the options allow
+// but will hurt in production.
+func (a *Actuator) warnAtStart() {
+	ctx := context.Background()
+	t := a.lifecycle.Timeouts()
+	if total := t.Delay + t.Drain + t.Hook; total > t.Shutdown {
+		a.startupLogger().LogAttrs(ctx, slog.LevelWarn,
+			"actuator: shutdown delay + drain timeout + hook timeout exceed the shutdown timeout; the drain or the cleanup hooks will be cut short",
+			slog.Duration("delay", t.Delay), slog.Duration("drain", t.Drain), slog.Duration("hook", t.Hook),
+			slog.Duration("total", total), slog.Duration("shutdownTimeout", t.Shutdown))
+	}
+	for _, name := range a.health.GroupMembers(health.GroupLiveness) {
+		if name == "livenessState" {
+			continue
+		}
+		a.startupLogger().LogAttrs(ctx, slog.LevelWarn,
+			"actuator: a check joins the liveness group; liveness should report the process's own state only: a failing dependency there makes Kubernetes restart every pod during its outage",
+			slog.String("check", name))
+	}
 }

@@ -547,7 +547,7 @@ func TestListenerClosesChecker(t *testing.T) {
 	release := make(chan struct{})
 	var calls atomic.Int64
 	var c *Checker
-	closed, ready := make(chan struct{}), make(chan struct{})
+	closed := make(chan struct{})
 	var once sync.Once
 	c = New(
 		WithCheck("dep", func(context.Context) error {
@@ -558,14 +558,13 @@ func TestListenerClosesChecker(t *testing.T) {
 			return nil
 		}, Background(time.Millisecond, 0), Timeout(5*time.Millisecond), FailureThreshold(2)),
 		WithListener(func(_ string, _, to Status) {
-			<-ready // c is set (background checks start inside New)
 			if to == Down {
 				c.Close()
 				once.Do(func() { close(closed) })
 			}
 		}),
 	)
-	close(ready)
+	c.Start() // c is set: New starts no background check
 	defer close(release)
 	select {
 	case <-closed:

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,11 @@ type Checker struct {
 	bgCancel  context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+
+	hasBackground bool        // some leaf runs in the background
+	begun         atomic.Bool // Start has run (or Close made it moot)
+	startMu       sync.Mutex  // orders Start against Close
+	closed        bool        // Close has run; startMu guards it
 
 	states sync.Pool // *evalState
 	bufs   sync.Pool // *[]byte, response bodies
@@ -84,7 +90,10 @@ type statusInfo struct {
 // with [WithGroup], unknown names in Include or Exclude, invalid option
 // values.
 //
-// Background checks start at once; call [Checker.Close] to stop them.
+// New calls no user code and starts no goroutine: background checks start
+// with [Checker.Start] or the first [Checker.Check], [Checker.CheckGroup]
+// or request, so a listener may use the variable New's result is assigned
+// to. Call [Checker.Close] to stop them.
 func New(opts ...Option) *Checker {
 	cfg := &config{
 		timeout:        DefaultTimeout,
@@ -163,13 +172,10 @@ func build(cfg *config) *Checker {
 	slices.Sort(c.groupNames)
 	c.groupsJSON = mustJSON(c.groupNames)
 
-	// Background checks.
+	// Background checks start later: see Start.
 	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
 	for _, l := range c.leaves {
-		if l.background {
-			c.wg.Add(1)
-			go c.runBackground(l)
-		}
+		c.hasBackground = c.hasBackground || l.background
 	}
 	c.bufs.New = newBuf
 	n := len(c.leaves)
@@ -317,12 +323,43 @@ func (c *Checker) GroupMembers(name string) []string {
 	return out
 }
 
+// Start starts the background checks ([Background]), each first after its
+// initial delay. The first [Checker.Check], [Checker.CheckGroup] or request
+// starts them too, so calling Start is only needed to have results before
+// the first request; [New] never starts them. Start is idempotent and does
+// nothing after [Checker.Close].
+func (c *Checker) Start() {
+	if c.begun.Load() {
+		return
+	}
+	c.startMu.Lock()
+	defer c.startMu.Unlock()
+	if c.begun.Load() {
+		return
+	}
+	c.begun.Store(true)
+	if c.closed || !c.hasBackground {
+		return
+	}
+	for _, l := range c.leaves {
+		if l.background {
+			c.wg.Add(1)
+			go c.runBackground(l)
+		}
+	}
+}
+
 // Close stops the background checks and waits for their loops to end. A
 // check function that ignores its context keeps its one goroutine until it
 // returns. Requests keep working after Close; background checks then serve
-// their last result. Close is idempotent.
+// their last result (UNKNOWN if they never ran), and are not started again.
+// Close is idempotent.
 func (c *Checker) Close() {
 	c.closeOnce.Do(func() {
+		c.startMu.Lock()
+		c.closed = true
+		c.begun.Store(true)
+		c.startMu.Unlock()
 		close(c.stop)
 		c.bgCancel()
 		c.wg.Wait()
