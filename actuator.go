@@ -158,6 +158,7 @@ func New(opts ...Option) *Actuator {
 		if e.Handler == nil {
 			panic("actuator: nil handler for endpoint " + quote(e.ID))
 		}
+		checkMethods(e)
 		cp := *e
 		cp.Methods = slices.Clone(e.Methods)
 		all[e.ID] = &cp

@@ -58,6 +58,8 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		{"base path escaped", func() { actuator.New(actuator.WithBasePath("/my%20ops")) }, []string{"WithBasePath"}},
 		{"base path with an empty segment", func() { actuator.New(actuator.WithBasePath("/a//b")) }, []string{"WithBasePath"}},
 		{"Handler prefix with a fragment", func() { actuator.New().Handler("/ops#x") }, []string{"Handler", `"/ops#x"`}},
+		{"empty method", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.Methods(""))) }, []string{`"env"`, "method"}},
+		{"methods in one string", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.Methods("GET, POST"))) }, []string{`"GET, POST"`}},
 		{"shutdown options next to a lifecycle", func() {
 			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay()))
 		}, []string{"WithShutdownOptions", "WithLifecycle"}},

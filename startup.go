@@ -84,3 +84,15 @@ func (a *Actuator) warnAtStart() {
 			slog.String("check", name))
 	}
 }
+
+// checkMethods panics on a custom endpoint method that no request can
+// carry: empty, or with separators, as in Methods("GET, POST").
+func checkMethods(e *Endpoint) {
+	for _, m := range e.Methods {
+		if m == "" || strings.ContainsFunc(m, func(r rune) bool {
+			return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+		}) {
+			panic("actuator: endpoint " + quote(e.ID) + ": invalid method " + quote(m) + "; pass one method per argument, as in Methods(\"GET\", \"POST\")")
+		}
+	}
+}
