@@ -83,7 +83,10 @@ const MaxRequestBody = 64 << 10
 // New builds an actuator. With no options it serves health, info, metrics
 // and prometheus under /actuator, with the process's liveness and
 // readiness as health groups. It panics on programmer errors, such as an
-// empty endpoint id or a duplicate health check name.
+// empty endpoint id, an unknown id in [WithExposure] or a duplicate health
+// check name, and logs a warning for settings that would hurt in
+// production; the package documentation lists both. It calls no user code
+// and starts no goroutine.
 func New(opts ...Option) *Actuator {
 	c := defaultConfig()
 	for _, o := range opts {
@@ -226,7 +229,8 @@ func (a *Actuator) Metrics() *metrics.Registry { return a.metrics }
 // groups report: use it for SetReady, cleanup hooks and blocking tasks.
 func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 
-// Run serves the given servers and blocks until the graceful shutdown that
+// Run starts the background health checks, serves the given servers and
+// blocks until the graceful shutdown that
 // SIGTERM, SIGINT, POST /shutdown, ctx's end or Lifecycle().Shutdown
 // started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
 // load balancers notice, then the servers drain and the cleanup hooks run.
