@@ -230,9 +230,8 @@ func (a *Actuator) Metrics() *metrics.Registry { return a.metrics }
 func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 
 // Run starts the background health checks, serves the given servers and
-// blocks until the graceful shutdown that
-// SIGTERM, SIGINT, POST /shutdown, ctx's end or Lifecycle().Shutdown
-// started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
+// blocks until the graceful shutdown that SIGTERM, SIGINT, POST /shutdown,
+// ctx's end or Lifecycle().Shutdown started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
 // load balancers notice, then the servers drain and the cleanup hooks run.
 // Use [lifecycle.ExitCode] on the result for the process's exit code.
 func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {

@@ -96,7 +96,7 @@ func GinHandler(a *Actuator) gin.HandlerFunc {
 			refused.Do(func() {
 				a.startupLogger().LogAttrs(c.Request.Context(), slog.LevelError,
 					`actuator: GinHandler needs a catch-all route such as group.Any("/*path", actuator.GinHandler(a))`,
-					slog.String("route", c.FullPath()), slog.String("path", c.Request.URL.Path))
+					slog.String("route", c.FullPath()), slog.String("path", logPath(c.Request.URL.Path)))
 			})
 			httpx.WriteError(c.Writer, c.Request, http.StatusInternalServerError,
 				"the actuator is registered on a route without a catch-all parameter")

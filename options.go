@@ -70,7 +70,8 @@ func WithBasePath(path string) Option {
 // expose, "*" for all, nil to keep the default; exclude lists ids to hide
 // and wins over include. New panics on an id that is neither built in
 // (health, info, metrics, prometheus, shutdown) nor added by [WithEndpoint],
-// so that a typo cannot hide or expose an endpoint silently. Default: include "health", "info", "metrics" and "prometheus"; exclude
+// so that a typo cannot hide or expose an endpoint silently.
+// Default: include "health", "info", "metrics" and "prometheus"; exclude
 // nothing. Endpoints turned on by their own option ([WithEndpoint],
 // [WithShutdownEndpoint]) are exposed as well unless excluded. An endpoint
 // that is not exposed answers 404, exactly like one that does not exist.

@@ -20,6 +20,16 @@ func (a *Actuator) startupLogger() *slog.Logger {
 	return slog.Default()
 }
 
+// logPath bounds a request path written to a warning, as error bodies
+// bound the path they echo.
+func logPath(p string) string {
+	const limit = 256
+	if len(p) > limit {
+		return p[:limit] + "..."
+	}
+	return p
+}
+
 // mustBasePath normalizes a base path or mount prefix, as normalizeBasePath
 // does, and panics, naming the option, on one that no request path can
 // match: a query or fragment marker, a percent sign (request paths are

@@ -44,7 +44,7 @@ func (m *mounted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.warned.Do(func() {
 			m.a.startupLogger().LogAttrs(r.Context(), slog.LevelWarn,
 				"actuator: Handler(prefix) received a request outside its prefix; mount it at prefix+\"/\", or pass the prefix it is mounted under (\"/\" after http.StripPrefix)",
-				slog.String("prefix", m.base), slog.String("path", r.URL.Path))
+				slog.String("prefix", m.base), slog.String("path", logPath(r.URL.Path)))
 		})
 		httpx.NotFound(w, r)
 		return
