@@ -67,7 +67,8 @@
 //     or ".." segments);
 //   - [WithShutdownOptions] next to [WithLifecycle], where they would be
 //     ignored;
-//   - duplicate health check names and invalid durations, as before.
+//   - duplicate health check names, and durations or thresholds out of
+//     range.
 //
 // It logs a warning (to the [WithLogger] logger, or [slog.Default] when none
 // is set: these fire only on a misconfiguration) when the shutdown delay,
