@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/info"
@@ -73,6 +74,9 @@ type Actuator struct {
 	readyz    http.Handler
 	livez     http.Handler
 	observe   bool
+
+	ginUse   atomic.Bool // Gin was called: it serves the probes and records requests
+	ginGroup atomic.Bool // GinHandler was called: the endpoints live in its route group
 }
 
 var _ http.Handler = (*Actuator)(nil)
@@ -85,14 +89,17 @@ const MaxRequestBody = 64 << 10
 // New builds an actuator. With no options it serves health, info, metrics
 // and prometheus under /actuator, with the process's liveness and
 // readiness as health groups. It panics on programmer errors, such as an
-// empty endpoint id or a duplicate health check name.
+// empty endpoint id, an unknown id in [WithExposure] or a duplicate health
+// check name, and logs a warning for settings that would hurt in
+// production; the package documentation lists both. It calls no user code
+// and starts no goroutine.
 func New(opts ...Option) *Actuator {
 	c := defaultConfig()
 	for _, o := range opts {
 		o(c)
 	}
 	a := &Actuator{
-		basePath:       normalizeBasePath(c.basePath),
+		basePath:       mustBasePath("WithBasePath", c.basePath),
 		authorizer:     c.authorizer,
 		logger:         c.logger,
 		trustForwarded: c.trustForwarded,
@@ -102,6 +109,9 @@ func New(opts ...Option) *Actuator {
 	}
 
 	a.lifecycle = c.lifecycle
+	if a.lifecycle != nil && len(c.lifecycleOpts) > 0 {
+		panic("actuator: WithShutdownOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
+	}
 	if a.lifecycle == nil {
 		lopts := c.lifecycleOpts
 		if c.logger != nil {
@@ -150,18 +160,25 @@ func New(opts ...Option) *Actuator {
 	if c.shutdown {
 		optIn["shutdown"] = true
 	}
+	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {
+		if seen[e.ID] {
+			panic("actuator: duplicate endpoint id " + quote(e.ID) + ": WithEndpoint was given it twice")
+		}
+		seen[e.ID] = true
 		if e.ID == "" || e.ID == "." || e.ID == ".." || strings.ContainsAny(e.ID, "/?#{} ") {
 			panic("actuator: invalid endpoint id " + quote(e.ID))
 		}
 		if e.Handler == nil {
 			panic("actuator: nil handler for endpoint " + quote(e.ID))
 		}
+		checkMethods(e)
 		cp := *e
 		cp.Methods = slices.Clone(e.Methods)
 		all[e.ID] = &cp
 		optIn[e.ID] = true
 	}
+	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {
 			continue
@@ -180,6 +197,7 @@ func New(opts ...Option) *Actuator {
 	if a.hasSensitive {
 		a.indexAll = buildIndex(a.order, true)
 	}
+	a.warnAtStart()
 	return a
 }
 
@@ -262,12 +280,13 @@ func (a *Actuator) Metrics() *metrics.Registry { return a.metrics }
 // groups report: use it for SetReady, cleanup hooks and blocking tasks.
 func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 
-// Run serves the given servers and blocks until the graceful shutdown that
-// SIGTERM, SIGINT, POST /shutdown, ctx's end or Lifecycle().Shutdown
-// started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
+// Run starts the background health checks, serves the given servers and
+// blocks until the graceful shutdown that SIGTERM, SIGINT, POST /shutdown,
+// ctx's end or Lifecycle().Shutdown started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
 // load balancers notice, then the servers drain and the cleanup hooks run.
 // Use [lifecycle.ExitCode] on the result for the process's exit code.
 func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
+	a.health.Start()
 	return a.lifecycle.Run(ctx, servers...)
 }
 

@@ -63,14 +63,18 @@ func defaultConfig() *config {
 // strips its own prefix; there [Actuator.Middleware] and [Gin] answer only
 // the exposed endpoints' paths ("/health", "/info/...") and pass "/" and
 // every other path to the application. [Actuator.Handler] takes its own
-// prefix instead.
+// prefix instead. New panics on a path no request can match: one with "?",
+// "#", "%", "{", "}", whitespace, or an empty, "." or ".." segment.
 func WithBasePath(path string) Option {
 	return func(c *config) { c.basePath = path }
 }
 
 // WithExposure chooses the exposed endpoints by id. include lists the ids to
 // expose, "*" for all, nil to keep the default; exclude lists ids to hide
-// and wins over include. Default: include "health", "info", "metrics" and "prometheus"; exclude
+// and wins over include. New panics on an id that is neither built in
+// (health, info, metrics, prometheus, shutdown) nor added by [WithEndpoint],
+// so that a typo cannot hide or expose an endpoint silently.
+// Default: include "health", "info", "metrics" and "prometheus"; exclude
 // nothing. Endpoints turned on by their own option ([WithEndpoint],
 // [WithShutdownEndpoint]) are exposed as well unless excluded. An endpoint
 // that is not exposed answers 404, exactly like one that does not exist.
@@ -136,7 +140,8 @@ func WithoutHTTPMetrics() Option {
 // the same id (so WithEndpoint("prometheus", promhttp.Handler()) swaps in
 // client_golang). The handler sees paths relative to the endpoint ("" for
 // the endpoint itself, "/x" below it) and writes its own content type. By
-// default it accepts GET and HEAD, is not sensitive, and is exposed.
+// default it accepts GET and HEAD, is not sensitive, and is exposed. New
+// panics when two WithEndpoint options share an id.
 func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
 	return func(c *config) {
 		e := &Endpoint{ID: id, Handler: h, Methods: []string{http.MethodGet}, raw: true, subPaths: true}
@@ -220,8 +225,8 @@ func WithLifecycle(l *lifecycle.Lifecycle) Option {
 
 // WithShutdownOptions configures the lifecycle the actuator creates for
 // [Actuator.Run]: signals, delay, drain and hook timeouts, a management
-// server. See package lifecycle for each default. Ignored with
-// [WithLifecycle].
+// server. See package lifecycle for each default. New panics when it is
+// used with [WithLifecycle], which it could not configure.
 func WithShutdownOptions(opts ...lifecycle.Option) Option {
 	return func(c *config) { c.lifecycleOpts = append(c.lifecycleOpts, opts...) }
 }
