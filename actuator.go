@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/info"
@@ -34,6 +35,7 @@ type Endpoint struct {
 
 	raw      bool   // the handler writes its own content type: no 406
 	subPaths bool   // requests below the endpoint reach the handler
+	writes   bool   // accepts a method other than GET, HEAD, OPTIONS
 	allow    string // Allow header value, computed by New
 	links    []link // extra discovery links below the endpoint
 }
@@ -51,14 +53,19 @@ type link struct {
 // concurrent use. Two actuators share nothing.
 type Actuator struct {
 	basePath       string
-	authorizer     Authorizer
+	authorizer     Authorizer // guards sensitive endpoints; Loopback() when none was set
 	logger         *slog.Logger
 	trustForwarded bool
 	probes         bool
 
 	endpoints map[string]*Endpoint // exposed endpoints only
 	order     []*Endpoint          // exposed endpoints sorted by id
-	indexAnon []indexEntry         // discovery links, pre-rendered
+	indexAnon []indexEntry         // discovery links, pre-rendered, sensitive ones left out
+	indexAll  []indexEntry         // every discovery link; nil without sensitive endpoints
+
+	hasSensitive bool // a sensitive endpoint is exposed; authorizer is then set
+
+	crossOrigin *http.CrossOriginProtection // guards the writes
 
 	health    *health.Checker
 	info      *info.Endpoint
@@ -67,6 +74,9 @@ type Actuator struct {
 	readyz    http.Handler
 	livez     http.Handler
 	observe   bool
+
+	ginUse   atomic.Bool // Gin was called: it serves the probes and records requests
+	ginGroup atomic.Bool // GinHandler was called: the endpoints live in its route group
 }
 
 var _ http.Handler = (*Actuator)(nil)
@@ -79,22 +89,29 @@ const MaxRequestBody = 64 << 10
 // New builds an actuator. With no options it serves health, info, metrics
 // and prometheus under /actuator, with the process's liveness and
 // readiness as health groups. It panics on programmer errors, such as an
-// empty endpoint id or a duplicate health check name.
+// empty endpoint id, an unknown id in [WithExposure] or a duplicate health
+// check name, and logs a warning for settings that would hurt in
+// production; the package documentation lists both. It calls no user code
+// and starts no goroutine.
 func New(opts ...Option) *Actuator {
 	c := defaultConfig()
 	for _, o := range opts {
 		o(c)
 	}
 	a := &Actuator{
-		basePath:       normalizeBasePath(c.basePath),
+		basePath:       mustBasePath("WithBasePath", c.basePath),
 		authorizer:     c.authorizer,
 		logger:         c.logger,
 		trustForwarded: c.trustForwarded,
 		probes:         c.probes,
 		endpoints:      make(map[string]*Endpoint),
+		crossOrigin:    http.NewCrossOriginProtection(),
 	}
 
 	a.lifecycle = c.lifecycle
+	if a.lifecycle != nil && len(c.lifecycleOpts) > 0 {
+		panic("actuator: WithShutdownOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
+	}
 	if a.lifecycle == nil {
 		lopts := c.lifecycleOpts
 		if c.logger != nil {
@@ -114,7 +131,11 @@ func New(opts ...Option) *Actuator {
 	a.health = health.New(append(hopts, c.healthOpts...)...)
 	a.readyz = a.health.GroupHandler("readiness")
 	a.livez = a.health.GroupHandler("liveness")
-	a.info = info.New(c.infoOpts...)
+	iopts := c.infoOpts
+	if c.authorizer != nil {
+		iopts = append([]info.Option{info.WithAuthorizer(c.authorizer)}, iopts...)
+	}
+	a.info = info.New(iopts...)
 	a.metrics = metrics.New(c.metricsOpts...)
 	a.observe = c.httpMetrics
 
@@ -139,19 +160,25 @@ func New(opts ...Option) *Actuator {
 	if c.shutdown {
 		optIn["shutdown"] = true
 	}
+	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {
+		if seen[e.ID] {
+			panic("actuator: duplicate endpoint id " + quote(e.ID) + ": WithEndpoint was given it twice")
+		}
+		seen[e.ID] = true
 		if e.ID == "" || e.ID == "." || e.ID == ".." || strings.ContainsAny(e.ID, "/?#{} ") {
 			panic("actuator: invalid endpoint id " + quote(e.ID))
 		}
 		if e.Handler == nil {
 			panic("actuator: nil handler for endpoint " + quote(e.ID))
 		}
+		checkMethods(e)
 		cp := *e
 		cp.Methods = slices.Clone(e.Methods)
-		checkMethods(cp.ID, cp.Methods)
 		all[e.ID] = &cp
 		optIn[e.ID] = true
 	}
+	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {
 			continue
@@ -160,12 +187,43 @@ func New(opts ...Option) *Actuator {
 			e.Methods = []string{http.MethodGet}
 		}
 		e.allow = allowHeader(e.Methods)
+		e.writes = slices.ContainsFunc(e.Methods, unsafeMethod)
 		a.endpoints[id] = e
 		a.order = append(a.order, e)
 	}
 	sort.Slice(a.order, func(i, j int) bool { return a.order[i].ID < a.order[j].ID })
-	a.indexAnon = buildIndex(a.order)
+	a.guardSensitive(c.logger)
+	a.indexAnon = buildIndex(a.order, false)
+	if a.hasSensitive {
+		a.indexAll = buildIndex(a.order, true)
+	}
+	a.warnAtStart()
 	return a
+}
+
+// guardSensitive notes whether sensitive endpoints are exposed and, when
+// no authorizer guards them, restricts them to loopback callers and warns
+// on logger, or on slog.Default() when none was set: an open write
+// endpoint is worth a line in any log.
+func (a *Actuator) guardSensitive(logger *slog.Logger) {
+	var open []string
+	for _, e := range a.order {
+		if e.Sensitive {
+			a.hasSensitive = true
+			open = append(open, e.ID)
+		}
+	}
+	if !a.hasSensitive || a.authorizer != nil {
+		return
+	}
+	a.authorizer = Loopback()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.LogAttrs(context.Background(), slog.LevelWarn,
+		"actuator: sensitive endpoints have no authorizer and accept loopback callers only; "+
+			"guard them with WithAuthorizer(...), e.g. actuator.WithAuthorizer(actuator.BearerToken(token))",
+		slog.Any("endpoints", open))
 }
 
 // exposed applies the exposure rules: exclude wins, then include ("*" for
@@ -175,23 +233,6 @@ func exposed(id string, include, exclude []string, optIn bool) bool {
 		return false
 	}
 	return optIn || slices.Contains(include, id) || slices.Contains(include, "*")
-}
-
-// checkMethods panics on a method that no request can match exactly: HTTP
-// methods are case-sensitive tokens (RFC 9110 section 9.1), so "post" in
-// Methods is a typo that would leave the endpoint unreachable by POST.
-func checkMethods(id string, methods []string) {
-	for _, m := range methods {
-		ok := m != ""
-		for i := 0; ok && i < len(m); i++ {
-			c := m[i]
-			ok = 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-		}
-		if !ok {
-			panic("actuator: endpoint " + quote(id) + ": method " + strconv.Quote(m) +
-				" is not an upper-case method token (HTTP methods are case-sensitive)")
-		}
-	}
 }
 
 // allowHeader renders the Allow header for methods, adding HEAD after GET.
@@ -206,6 +247,16 @@ func allowHeader(methods []string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// unsafeMethod reports whether a request with method may change state:
+// anything but GET, HEAD and OPTIONS.
+func unsafeMethod(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 // allows reports whether e answers method, compared exactly: HTTP methods
@@ -230,12 +281,13 @@ func (a *Actuator) Metrics() *metrics.Registry { return a.metrics }
 // groups report: use it for SetReady, cleanup hooks and blocking tasks.
 func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 
-// Run serves the given servers and blocks until the graceful shutdown that
-// SIGTERM, SIGINT, POST /shutdown, ctx's end or Lifecycle().Shutdown
-// started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
+// Run starts the background health checks, serves the given servers and
+// blocks until the graceful shutdown that SIGTERM, SIGINT, POST /shutdown,
+// ctx's end or Lifecycle().Shutdown started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
 // load balancers notice, then the servers drain and the cleanup hooks run.
 // Use [lifecycle.ExitCode] on the result for the process's exit code.
 func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
+	a.health.Start()
 	return a.lifecycle.Run(ctx, servers...)
 }
 
@@ -317,12 +369,27 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	if !e.allows(r.Method) {
+		if e.Sensitive && !a.authorizer(r) {
+			// Invisible to this caller: a 405's Allow header would
+			// confirm that the endpoint exists.
+			httpx.NotFound(w, r)
+			return
+		}
 		httpx.MethodNotAllowed(w, r, e.allow)
 		return
 	}
-	if e.Sensitive && a.authorizer != nil && !a.authorizer(r) {
-		a.refuse(w, r, id)
+	if e.writes && a.crossOrigin.Check(r) != nil {
+		// A browser sent it from another site (a form, a fetch): refused
+		// before the authorizer, since the browser may have attached the
+		// user's credentials on its own.
+		httpx.WriteError(w, r, http.StatusForbidden, "cross-origin request refused")
 		return
+	}
+	if e.Sensitive {
+		if ok, schemes := authorize(a.authorizer, r); !ok {
+			a.refuse(w, r, id, schemes)
+			return
+		}
 	}
 	if !limitBody(w, r, e) {
 		return
@@ -406,17 +473,19 @@ func cleanPath(sub string) bool {
 	return true
 }
 
-// authChallenge is the WWW-Authenticate value of a 401.
-var authChallenge = []string{`Basic realm="actuator", Bearer realm="actuator"`}
-
-func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string) {
-	status := http.StatusUnauthorized
-	if r.Header.Get("Authorization") != "" {
-		status = http.StatusForbidden
-	} else {
-		// RFC 9110 asks a 401 for a challenge; the authorizer is a plain
-		// func, so offer both schemes the ready-made helpers accept.
-		w.Header()["Www-Authenticate"] = authChallenge
+// refuse answers a request the authorizer refused: 401 with a challenge
+// naming schemes when it carried no Authorization header and the
+// authorizer accepts some scheme, 403 otherwise (wrong credentials, or an
+// authorizer no credential satisfies, such as [AllowCIDR]).
+func (a *Actuator) refuse(w http.ResponseWriter, r *http.Request, id string, schemes []string) {
+	status := http.StatusForbidden
+	if r.Header.Get("Authorization") == "" && len(schemes) > 0 {
+		status = http.StatusUnauthorized
+		challenge := make([]string, len(schemes))
+		for i, s := range schemes {
+			challenge[i] = s + ` realm="actuator"`
+		}
+		w.Header().Set("WWW-Authenticate", strings.Join(challenge, ", "))
 	}
 	if a.logger != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "actuator: access refused",

@@ -32,6 +32,10 @@ func newActuator(t testing.TB, opts ...actuator.Option) *actuator.Actuator {
 	return a
 }
 
+// allowAll authorizes every request, for tests about something else than
+// authorization.
+var allowAll = actuator.WithAuthorizer(func(*http.Request) bool { return true })
+
 // do sends one request through h and returns the recorder.
 func do(h http.Handler, method, target string, header ...string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, nil)
@@ -197,7 +201,7 @@ func TestExposure(t *testing.T) {
 		{"exclude wins", []actuator.Option{actuator.WithExposure([]string{"health", "info"}, []string{"info"})}, []string{"health"}},
 		{"exclude star", []actuator.Option{actuator.WithExposure([]string{"*"}, []string{"*"})}, nil},
 		{"shutdown is opt-in", []actuator.Option{actuator.WithExposure([]string{"*"}, nil)}, []string{"health", "info", "metrics", "prometheus"}},
-		{"shutdown enabled", []actuator.Option{actuator.WithShutdownEndpoint()}, []string{"health", "info", "metrics", "prometheus", "shutdown"}},
+		{"shutdown enabled", []actuator.Option{actuator.WithShutdownEndpoint(), allowAll}, []string{"health", "info", "metrics", "prometheus", "shutdown"}},
 		{"custom endpoint", []actuator.Option{actuator.WithEndpoint("custom", custom)}, []string{"custom", "health", "info", "metrics", "prometheus"}},
 		{"custom excluded", []actuator.Option{actuator.WithEndpoint("custom", custom), actuator.WithExposure(nil, []string{"custom"})}, []string{"health", "info", "metrics", "prometheus"}},
 	}
@@ -282,7 +286,7 @@ func TestContentNegotiation(t *testing.T) {
 }
 
 func TestErrorsAndMethods(t *testing.T) {
-	a := newActuator(t, actuator.WithShutdownEndpoint())
+	a := newActuator(t, actuator.WithShutdownEndpoint(), allowAll)
 	tests := []struct {
 		method, path string
 		status       int
@@ -452,7 +456,7 @@ func TestAuthorizerGuardsSensitiveEndpoints(t *testing.T) {
 
 func TestAuthorizers(t *testing.T) {
 	req := func(remote string, header ...string) *http.Request {
-		r := httptest.NewRequest("GET", "/", nil)
+		r := httptest.NewRequest("GET", "http://localhost/", nil)
 		r.RemoteAddr = remote
 		for i := 0; i+1 < len(header); i += 2 {
 			r.Header.Set(header[i], header[i+1])
@@ -590,7 +594,7 @@ func TestOversizedBody(t *testing.T) {
 		}
 		w.Write(b)
 	})
-	a := newActuator(t, actuator.WithShutdownEndpoint(), actuator.WithEndpoint("echo", echo, actuator.Methods("POST")))
+	a := newActuator(t, actuator.WithShutdownEndpoint(), allowAll, actuator.WithEndpoint("echo", echo, actuator.Methods("POST")))
 	big := strings.Repeat("x", actuator.MaxRequestBody+1)
 
 	r := httptest.NewRequest("POST", "/actuator/shutdown", strings.NewReader(big))

@@ -24,6 +24,7 @@ func TestAdversarialHealthErrorTextsStayPrivate(t *testing.T) {
 		actuator.WithAuthorizer(actuator.BearerToken("tok")),
 		actuator.WithProbes(),
 		actuator.WithHealthCheck("db", fail, health.Groups("readiness", "custom")),
+		actuator.WithHealthOptions(health.WithGroup("custom")),
 		actuator.WithHealthCheck("liveDep", fail, health.Groups("liveness")),
 		actuator.WithHealthOptions(
 			health.WithComposite("comp", health.WithCheck("m", fail)),

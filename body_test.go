@@ -53,7 +53,8 @@ func sendWithoutBody(t *testing.T, addr, method, path, header string) (int, bool
 // on it. The same holds for errors answered before a body is read, for
 // every method.
 func TestUnsentBodyIsNotAwaited(t *testing.T) {
-	a := newActuator(t, actuator.WithProbes(), actuator.WithShutdownEndpoint())
+	jobs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	a := newActuator(t, actuator.WithProbes(), actuator.WithEndpoint("jobs", jobs, actuator.Methods(http.MethodPost)))
 	srv := httptest.NewServer(a.Middleware(http.NotFoundHandler()))
 	defer srv.Close()
 	addr := srv.Listener.Addr().String()
@@ -71,7 +72,7 @@ func TestUnsentBodyIsNotAwaited(t *testing.T) {
 		{"GET", "/livez", "Content-Length: 10", 200},
 		{"GET", "/readyz", "Content-Length: 1000", 200},
 		{"GET", "/actuator/nope", "Content-Length: 10", 404},
-		{"GET", "/actuator/shutdown", "Content-Length: 10", 405},
+		{"GET", "/actuator/jobs", "Content-Length: 10", 405},
 		{"POST", "/actuator/health", "Content-Length: 10", 405},
 		{"PUT", "/actuator/nope", "Content-Length: 10", 404},
 		{"POST", "/actuator/health", "Transfer-Encoding: chunked", 405},
@@ -171,7 +172,8 @@ func TestDeclaredBodyClosesHTTP1Only(t *testing.T) {
 // declared, to an endpoint that does not want it, gets its answer and then
 // an orderly close, not a reset that could destroy the answer.
 func TestSentBodyEndsInACleanClose(t *testing.T) {
-	a := newActuator(t, actuator.WithShutdownEndpoint())
+	jobs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	a := newActuator(t, actuator.WithEndpoint("jobs", jobs, actuator.Methods(http.MethodPost)))
 	srv := httptest.NewServer(a.Middleware(http.NotFoundHandler()))
 	defer srv.Close()
 	for _, tc := range []struct {
@@ -180,7 +182,7 @@ func TestSentBodyEndsInACleanClose(t *testing.T) {
 	}{
 		{"GET", "/actuator/health", 10, 200},
 		{"POST", "/actuator/health", 10, 405},
-		{"POST", "/actuator/shutdown", 200 << 10, 413},
+		{"POST", "/actuator/jobs", 200 << 10, 413},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			conn, err := net.Dial("tcp", srv.Listener.Addr().String())

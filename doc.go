@@ -36,10 +36,50 @@
 //
 //	mux.Handle("/management/", a.Handler("/management"))
 //
+// A Handler that receives a path outside its prefix (it is mounted
+// somewhere else) answers 404 and logs a warning once naming both.
+//
 // [Actuator.Middleware] answers the actuator's paths and passes every other
 // request to the application, recording it as http.server.requests by route.
 // For gin, app.Use([Gin](a)) does the same, and [GinHandler] serves the
-// actuator in a route group behind the group's own middleware.
+// actuator in a route group behind the group's own middleware, on a
+// catch-all route of any parameter name:
+//
+//	app.Group("/ops", requireAdmin).Any("/*any", actuator.GinHandler(a))
+//
+// When both are used for one actuator, the endpoints live in the group only:
+// Gin keeps the probes and the request metrics, so no unguarded copy stays
+// under the base path.
+//
+// # Start-up checks
+//
+// Misuse is caught when the program starts. [New] panics with an
+// "actuator: " or "health: " message on:
+//   - an unknown id in [WithExposure]'s include or exclude (listing the
+//     known ids);
+//   - a health group named by health.Groups that is neither liveness,
+//     readiness nor declared with health.WithGroup (a typo such as
+//     "readyness" would otherwise make a new group while readiness stays UP);
+//   - a duplicate [WithEndpoint] id, an invalid id, a nil handler, or a
+//     method no request can carry;
+//   - a base path ([WithBasePath]) or [Actuator.Handler] prefix that no
+//     request path can match ("?", "#", "%", braces, whitespace, empty, "."
+//     or ".." segments);
+//   - [WithShutdownOptions] next to [WithLifecycle], where they would be
+//     ignored;
+//   - duplicate health check names, and durations or thresholds out of
+//     range.
+//
+// It logs a warning (to the [WithLogger] logger, or [slog.Default] when none
+// is set: these fire only on a misconfiguration) when the shutdown delay,
+// drain timeout and hook timeout together exceed the shutdown timeout, and
+// for each check in the liveness group besides the built-in livenessState:
+// liveness is the process's own state, and a dependency there restarts every
+// pod during that dependency's outage.
+//
+// New calls no user code and starts no goroutine: background health checks
+// start with [Actuator.Run] or the first health request, so a status
+// listener may use the variable New's result is assigned to.
 //
 // # Security
 //
@@ -47,7 +87,15 @@
 // guarded by the [Authorizer] given to [WithAuthorizer]: [BearerToken],
 // [BasicAuth], [AllowCIDR], [Loopback], [AnyOf] or any
 // func(*http.Request) bool. The same authorizer decides who sees health
-// details when their visibility is "when authorized".
+// details when their visibility is "when authorized" and the error texts of
+// failed /info contributors. Without an authorizer, sensitive endpoints
+// accept loopback callers only and [New] logs a warning. Callers the
+// authorizer refuses do not see sensitive endpoints in the discovery index
+// and get 404 for any method but the endpoint's own, which answers 401 with
+// a challenge naming the authorizer's schemes (403 when no credential could
+// help). Every endpoint that accepts a state-changing method (POST
+// /shutdown, custom writes) refuses cross-origin browser requests with 403,
+// so a page on another site cannot use it. See docs/security.md.
 //
 // # Graceful shutdown
 //

@@ -19,9 +19,13 @@ type indexEntry struct {
 
 // buildIndex lists the discovery links of the exposed endpoints, in the
 // order Spring Boot writes them: each endpoint, then its templated forms.
-func buildIndex(order []*Endpoint) []indexEntry {
+// Sensitive endpoints are listed only when sensitive is true.
+func buildIndex(order []*Endpoint, sensitive bool) []indexEntry {
 	var out []indexEntry
 	for _, e := range order {
+		if e.Sensitive && !sensitive {
+			continue
+		}
 		id := jsonText(e.ID) // a custom id may hold '"', '\\' or control characters
 		for _, l := range e.links {
 			out = append(out, indexEntry{name: jsonText(l.name), suffix: "/" + id + l.suffix, templated: true})
@@ -54,7 +58,11 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 	b := append(*buf, `{"_links":{"self":{"href":"`...)
 	b = append(b, base...)
 	b = append(b, `","templated":false}`...)
-	for _, e := range a.indexAnon {
+	entries := a.indexAnon
+	if a.hasSensitive && a.authorizer(r) {
+		entries = a.indexAll // sensitive links only for callers who may use them
+	}
+	for _, e := range entries {
 		b = append(b, `,"`...)
 		b = append(b, e.name...)
 		b = append(b, `":{"href":"`...)

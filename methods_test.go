@@ -20,6 +20,7 @@ func TestMethodsMatchExactly(t *testing.T) {
 		actuator.WithEndpoint("jobs", h, actuator.Methods(http.MethodPost)),
 		actuator.WithEndpoint("report", h, actuator.Methods(http.MethodGet, http.MethodPut)),
 		actuator.WithShutdownEndpoint(),
+		actuator.WithAuthorizer(func(*http.Request) bool { return true }), // sensitive endpoints answer 405, not 404
 	)
 	tests := []struct {
 		method, path string

@@ -16,8 +16,11 @@ import (
 type Option func(*config)
 
 // Authorizer decides whether a request may reach a sensitive endpoint, and
-// whether health details are shown when they are visible "when authorized".
-// See [BearerToken], [BasicAuth], [AllowCIDR] and [AnyOf].
+// whether health details and /info contributor error texts are shown to
+// it. See [BearerToken], [BasicAuth], [AllowCIDR], [Loopback] and [AnyOf];
+// the WWW-Authenticate challenge of a refusal names the schemes of those
+// of them the authorizer consulted, and a plain func that consults none
+// names no scheme (see [WithAuthorizer]).
 type Authorizer func(*http.Request) bool
 
 // DefaultBasePath is where [Actuator.ServeHTTP] serves the endpoints unless
@@ -60,14 +63,18 @@ func defaultConfig() *config {
 // strips its own prefix; there [Actuator.Middleware] and [Gin] answer only
 // the exposed endpoints' paths ("/health", "/info/...") and pass "/" and
 // every other path to the application. [Actuator.Handler] takes its own
-// prefix instead.
+// prefix instead. New panics on a path no request can match: one with "?",
+// "#", "%", "{", "}", whitespace, or an empty, "." or ".." segment.
 func WithBasePath(path string) Option {
 	return func(c *config) { c.basePath = path }
 }
 
 // WithExposure chooses the exposed endpoints by id. include lists the ids to
 // expose, "*" for all, nil to keep the default; exclude lists ids to hide
-// and wins over include. Default: include "health", "info", "metrics" and "prometheus"; exclude
+// and wins over include. New panics on an id that is neither built in
+// (health, info, metrics, prometheus, shutdown) nor added by [WithEndpoint],
+// so that a typo cannot hide or expose an endpoint silently.
+// Default: include "health", "info", "metrics" and "prometheus"; exclude
 // nothing. Endpoints turned on by their own option ([WithEndpoint],
 // [WithShutdownEndpoint]) are exposed as well unless excluded. An endpoint
 // that is not exposed answers 404, exactly like one that does not exist.
@@ -82,16 +89,28 @@ func WithExposure(include, exclude []string) Option {
 
 // WithAuthorizer guards sensitive endpoints (shutdown, and custom endpoints
 // marked [Sensitive]) and decides who sees health details when their
-// visibility is "when authorized". Default: none, so sensitive endpoints
-// that were turned on are open and "when authorized" details stay hidden.
-// A refused request gets 401 when it carried no Authorization header and
-// 403 when it did.
+// visibility is "when authorized" and who sees the error texts of failed
+// /info contributors. Default: none, so sensitive endpoints that were
+// turned on accept loopback callers only ([Loopback], and [New] logs a
+// warning), "when authorized" details and info error texts stay hidden.
+//
+// A refused request to a sensitive endpoint's own method gets 401 with a
+// WWW-Authenticate challenge when it carried no Authorization header and
+// the authorizer accepts a credential scheme ("Bearer" for [BearerToken],
+// "Basic" for [BasicAuth], each of them for [AnyOf]); it gets 403 when it
+// carried credentials, or when no credential could help ([AllowCIDR],
+// [Loopback], or a plain func that calls none of the helpers). A refused
+// request with any other method gets the same 404 as an endpoint that does
+// not exist, and the discovery index lists sensitive endpoints only to
+// callers the authorizer accepts.
 func WithAuthorizer(auth Authorizer) Option {
 	return func(c *config) { c.authorizer = auth }
 }
 
 // WithLogger sets the logger for access refusals, health transitions and
-// the shutdown sequence. Default: nil, which logs nothing.
+// the shutdown sequence. Default: nil, which logs nothing, except the
+// warning [New] gives about sensitive endpoints without an authorizer,
+// which goes to [slog.Default] then.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -121,7 +140,8 @@ func WithoutHTTPMetrics() Option {
 // the same id (so WithEndpoint("prometheus", promhttp.Handler()) swaps in
 // client_golang). The handler sees paths relative to the endpoint ("" for
 // the endpoint itself, "/x" below it) and writes its own content type. By
-// default it accepts GET and HEAD, is not sensitive, and is exposed.
+// default it accepts GET and HEAD, is not sensitive, and is exposed. New
+// panics when two WithEndpoint options share an id.
 func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
 	return func(c *config) {
 		e := &Endpoint{ID: id, Handler: h, Methods: []string{http.MethodGet}, raw: true, subPaths: true}
@@ -135,14 +155,17 @@ func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
 // An EndpointOption configures a custom endpoint added by [WithEndpoint].
 type EndpointOption func(*Endpoint)
 
-// Sensitive marks a custom endpoint as sensitive: the authorizer guards it.
+// Sensitive marks a custom endpoint as sensitive: the authorizer guards it
+// (loopback callers only without one) and hides it from refused callers.
 func Sensitive() EndpointOption {
 	return func(e *Endpoint) { e.Sensitive = true }
 }
 
-// Methods sets the methods a custom endpoint accepts. GET implies HEAD.
-// Methods are matched exactly, as HTTP's methods are case-sensitive: New
-// panics on one that is not an upper-case token, such as "post".
+// Methods sets the methods a custom endpoint accepts. GET implies HEAD. An
+// endpoint with any method but GET, HEAD and OPTIONS refuses cross-origin
+// browser requests with 403 ([net/http.CrossOriginProtection]). Methods are
+// matched exactly, as HTTP's methods are case-sensitive: New panics on one
+// that is not an upper-case token, such as "post".
 func Methods(methods ...string) EndpointOption {
 	return func(e *Endpoint) { e.Methods = append([]string(nil), methods...) }
 }
@@ -167,7 +190,9 @@ func WithInfo(key string, value any) Option {
 }
 
 // WithInfoContributor adds a section to /info computed at each request. An
-// error shows under its key without failing the endpoint.
+// error shows under its key without failing the endpoint: its text to
+// callers the [WithAuthorizer] authorizer accepts, {"error":"unavailable"}
+// to everyone else (everyone, without an authorizer).
 func WithInfoContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return WithInfoOptions(info.WithContributor(key, fn))
 }
@@ -186,8 +211,10 @@ func WithMetricsOptions(opts ...metrics.Option) Option {
 
 // WithShutdownEndpoint turns on POST /shutdown, which answers
 // {"message":"Shutting down, bye..."} and then runs the graceful shutdown
-// sequence of [Actuator.Run]. It is sensitive: the authorizer guards it when
-// one is set. Default: off.
+// sequence of [Actuator.Run]. It is sensitive: the authorizer guards it;
+// without one it accepts loopback callers only ([Loopback]) and [New] logs
+// a warning. Cross-origin browser requests are refused (403) whatever the
+// authorizer, so a page on another site cannot post to it. Default: off.
 func WithShutdownEndpoint() Option {
 	return func(c *config) { c.shutdown = true }
 }
@@ -200,8 +227,8 @@ func WithLifecycle(l *lifecycle.Lifecycle) Option {
 
 // WithShutdownOptions configures the lifecycle the actuator creates for
 // [Actuator.Run]: signals, delay, drain and hook timeouts, a management
-// server. See package lifecycle for each default. Ignored with
-// [WithLifecycle].
+// server. See package lifecycle for each default. New panics when it is
+// used with [WithLifecycle], which it could not configure.
 func WithShutdownOptions(opts ...lifecycle.Option) Option {
 	return func(c *config) { c.lifecycleOpts = append(c.lifecycleOpts, opts...) }
 }

@@ -3,9 +3,11 @@ package actuator
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/actuatorgo/actuator/internal/httpx"
@@ -20,19 +22,30 @@ import (
 //	r.Mount("/management", a.Handler("/management"))           // chi
 //	mux.Handle("/ops/", http.StripPrefix("/ops", a.Handler("/"))) // prefix stripped before
 //
-// Requests outside prefix get the actuator's JSON 404.
+// Requests outside prefix get the actuator's JSON 404. The first such
+// request logs a warning naming the prefix and the path seen, since it
+// means the handler is mounted somewhere else than prefix (to the
+// [WithLogger] logger, or [slog.Default] when none is set). prefix must be
+// a plain path: Handler panics on one with "?", "#", "%", "{", "}",
+// whitespace, or empty, "." or ".." segments.
 func (a *Actuator) Handler(prefix string) http.Handler {
-	return &mounted{a: a, base: normalizeBasePath(prefix)}
+	return &mounted{a: a, base: mustBasePath("Handler", prefix)}
 }
 
 type mounted struct {
-	a    *Actuator
-	base string
+	a      *Actuator
+	base   string
+	warned sync.Once
 }
 
 func (m *mounted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel, ok := under(r.URL.Path, m.base)
 	if !ok {
+		m.warned.Do(func() {
+			m.a.startupLogger().LogAttrs(r.Context(), slog.LevelWarn,
+				"actuator: Handler(prefix) received a request outside its prefix; mount it at prefix+\"/\", or pass the prefix it is mounted under (\"/\" after http.StripPrefix)",
+				slog.String("prefix", m.base), slog.String("path", logPath(r.URL.Path)))
+		})
 		httpx.NotFound(w, r)
 		return
 	}
@@ -74,15 +87,8 @@ func (a *Actuator) Middleware(next http.Handler) http.Handler {
 // intercept serves r when it belongs to the actuator and reports whether
 // it did.
 func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
-	if a.probes {
-		switch r.URL.Path {
-		case "/livez":
-			a.serveProbe(w, r, a.livez)
-			return true
-		case "/readyz":
-			a.serveProbe(w, r, a.readyz)
-			return true
-		}
+	if a.probe(w, r) {
+		return true
 	}
 	rel, ok := under(r.URL.Path, a.basePath)
 	if !ok {
@@ -94,12 +100,32 @@ func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
 		// and everything else to the application (Spring Boot, too,
 		// serves no discovery page at "/").
 		id, _ := splitID(rel)
-		if _, mine := a.endpoints[id]; !mine {
+		e, mine := a.endpoints[id]
+		if !mine || (e.Sensitive && !e.allows(r.Method) && !a.authorizer(r)) {
+			// A sensitive endpoint is not there for a refused caller
+			// (see serve): the path is the application's.
 			return false
 		}
 	}
 	a.serve(w, r, rel)
 	return true
+}
+
+// probe serves /livez and /readyz when [WithProbes] is on and reports
+// whether it did.
+func (a *Actuator) probe(w http.ResponseWriter, r *http.Request) bool {
+	if !a.probes {
+		return false
+	}
+	switch r.URL.Path {
+	case "/livez":
+		a.serveProbe(w, r, a.livez)
+		return true
+	case "/readyz":
+		a.serveProbe(w, r, a.readyz)
+		return true
+	}
+	return false
 }
 
 // serveProbe answers /livez or /readyz with the bare group status.

@@ -189,6 +189,7 @@ func TestCustomStatusOrderAndCodes(t *testing.T) {
 		WithCheck("fine", up, Groups("g1", "g2")),
 		WithStatusCheck("odd", status("ZZZ_CUSTOM", nil), Groups("g2")),
 		WithComposite("comp", WithStatusCheck("f", status(fatal, nil)), WithCheck("d", failing("x"))),
+		WithGroup("g1"), WithGroup("g2"),
 	)
 	defer c.Close()
 	for _, tc := range []struct {
@@ -546,7 +547,7 @@ func TestListenerClosesChecker(t *testing.T) {
 	release := make(chan struct{})
 	var calls atomic.Int64
 	var c *Checker
-	closed, ready := make(chan struct{}), make(chan struct{})
+	closed := make(chan struct{})
 	var once sync.Once
 	c = New(
 		WithCheck("dep", func(context.Context) error {
@@ -557,14 +558,13 @@ func TestListenerClosesChecker(t *testing.T) {
 			return nil
 		}, Background(time.Millisecond, 0), Timeout(5*time.Millisecond), FailureThreshold(2)),
 		WithListener(func(_ string, _, to Status) {
-			<-ready // c is set (background checks start inside New)
 			if to == Down {
 				c.Close()
 				once.Do(func() { close(closed) })
 			}
 		}),
 	)
-	close(ready)
+	c.Start() // c is set: New starts no background check
 	defer close(release)
 	select {
 	case <-closed:

@@ -203,7 +203,7 @@ func TestMethods(t *testing.T) {
 }
 
 func TestGroupsOption(t *testing.T) {
-	c := New(WithCheck("db", up, Groups("readiness", "custom")), WithCheck("z", up))
+	c := New(WithCheck("db", up, Groups("readiness", "custom")), WithCheck("z", up), WithGroup("custom"))
 	defer c.Close()
 	if got, want := strings.Join(c.Groups(), ","), "custom,liveness,readiness"; got != want {
 		t.Errorf("Groups() = %s, want %s", got, want)

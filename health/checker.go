@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +48,11 @@ type Checker struct {
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 
+	hasBackground bool        // some leaf runs in the background
+	begun         atomic.Bool // Start has run (or Close made it moot)
+	startMu       sync.Mutex  // orders Start against Close
+	closed        bool        // Close has run; startMu guards it
+
 	states sync.Pool // *evalState
 	bufs   sync.Pool // *[]byte, response bodies
 }
@@ -78,10 +85,15 @@ type statusInfo struct {
 }
 
 // New builds a Checker. It panics with a "health: " message on programmer
-// errors: duplicate check names, a group named like a top-level check,
-// unknown names in Include or Exclude, invalid option values.
+// errors: duplicate check names, a group named like a top-level check, a
+// group named by [Groups] that is neither liveness, readiness nor declared
+// with [WithGroup], unknown names in Include or Exclude, invalid option
+// values.
 //
-// Background checks start at once; call [Checker.Close] to stop them.
+// New calls no user code and starts no goroutine: background checks start
+// with [Checker.Start] or the first [Checker.Check], [Checker.CheckGroup]
+// or request, so a listener may use the variable New's result is assigned
+// to. Call [Checker.Close] to stop them.
 func New(opts ...Option) *Checker {
 	cfg := &config{
 		timeout:        DefaultTimeout,
@@ -134,10 +146,19 @@ func build(cfg *config) *Checker {
 	// Components.
 	c.root = &node{}
 	c.addChildren(c.root, cfg.entries, "")
-	// Groups.
+	// Groups: a check may only name a declared group, so that a typo
+	// ("readyness") cannot make a new group while the real one stays UP.
 	for _, e := range cfg.entries {
 		for _, g := range e.check.groups {
-			cfg.group(g)
+			if _, ok := cfg.groups[g]; ok {
+				continue
+			}
+			if _, clash := c.root.byName[g]; clash {
+				panic(fmt.Sprintf("health: group %q has the name of a check", g))
+			}
+			declared := slices.Sorted(maps.Keys(cfg.groups))
+			panic(fmt.Sprintf("health: check %q names group %q, which is not declared; declared groups: %s (declare a custom group with WithGroup)",
+				e.name, g, strings.Join(declared, ", ")))
 		}
 	}
 	c.groups = make(map[string]*group, len(cfg.groups))
@@ -151,13 +172,10 @@ func build(cfg *config) *Checker {
 	slices.Sort(c.groupNames)
 	c.groupsJSON = mustJSON(c.groupNames)
 
-	// Background checks.
+	// Background checks start later: see Start.
 	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
 	for _, l := range c.leaves {
-		if l.background {
-			c.wg.Add(1)
-			go c.runBackground(l)
-		}
+		c.hasBackground = c.hasBackground || l.background
 	}
 	c.bufs.New = newBuf
 	n := len(c.leaves)
@@ -290,12 +308,58 @@ func (c *Checker) StatusCode(s Status) int {
 // Groups returns the group names, sorted.
 func (c *Checker) Groups() []string { return slices.Clone(c.groupNames) }
 
+// GroupMembers returns the names of the top-level checks and composites in
+// the named group, sorted, without running anything; nil for an unknown
+// group.
+func (c *Checker) GroupMembers(name string) []string {
+	g, ok := c.groups[name]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(g.node.children))
+	for _, ch := range g.node.children {
+		out = append(out, ch.name)
+	}
+	return out
+}
+
+// Start starts the background checks ([Background]), each first after its
+// initial delay. The first [Checker.Check], [Checker.CheckGroup] or request
+// starts them too, so calling Start is only needed to have results before
+// the first request; [New] never starts them. Start is idempotent and does
+// nothing after [Checker.Close].
+func (c *Checker) Start() {
+	if c.begun.Load() {
+		return
+	}
+	c.startMu.Lock()
+	defer c.startMu.Unlock()
+	if c.begun.Load() {
+		return
+	}
+	c.begun.Store(true)
+	if c.closed || !c.hasBackground {
+		return
+	}
+	for _, l := range c.leaves {
+		if l.background {
+			c.wg.Add(1)
+			go c.runBackground(l)
+		}
+	}
+}
+
 // Close stops the background checks and waits for their loops to end. A
 // check function that ignores its context keeps its one goroutine until it
 // returns. Requests keep working after Close; background checks then serve
-// their last result. Close is idempotent.
+// their last result (UNKNOWN if they never ran), and are not started again.
+// Close is idempotent.
 func (c *Checker) Close() {
 	c.closeOnce.Do(func() {
+		c.startMu.Lock()
+		c.closed = true
+		c.begun.Store(true)
+		c.startMu.Unlock()
 		close(c.stop)
 		c.bgCancel()
 		c.wg.Wait()

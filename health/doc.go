@@ -21,7 +21,8 @@
 // a check that ignores its context and never returns holds one goroutine
 // and reports its timeout until it returns: a probe storm cannot pile up
 // goroutines. [TTL] caches results; [Background] checks run on an interval
-// and requests read their last result. [FailureThreshold] and
+// and requests read their last result. [New] starts no goroutine: background
+// checks start with [Checker.Start] or the first check or request. [FailureThreshold] and
 // [SuccessThreshold] damp flapping; [WithListener] and [WithLogger] report
 // transitions.
 //
@@ -40,7 +41,9 @@
 // # Groups
 //
 // The liveness and readiness groups always exist and answer a bare
-// {"status":...}. Put a check in readiness with Groups("readiness"). Keep
+// {"status":...}; declare any other group with [WithGroup] ([New] panics on
+// a group named by [Groups] but not declared). Put a check in readiness
+// with Groups("readiness"). Keep
 // external dependencies out of liveness: a failing liveness probe restarts
 // the pod, and restarting every pod because a database is down turns an
 // outage into a crash loop. [Checker.GroupHandler] serves a group's status

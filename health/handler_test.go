@@ -32,6 +32,7 @@ func fixture(extra ...Option) *Checker {
 	opts := []Option{
 		WithStatusCheck("db", sleepy(3*time.Millisecond, Result{Status: Up, Details: map[string]any{"database": "postgres", "validationQuery": "isValid()"}}), Groups(GroupReadiness)),
 		WithCheck("cache", failing("dial tcp 10.0.0.7:6379: connect: connection refused <script>"), Groups("custom")),
+		WithGroup("custom"),
 		WithComposite("backends",
 			WithStatusCheck("a", sleepy(time.Millisecond, Result{})),
 			WithStatusCheck("b", status(OutOfService, map[string]any{"reason": "maintenance"})),
@@ -319,6 +320,7 @@ func TestGroupHandler(t *testing.T) {
 				return Result{Status: Up}
 			}, Groups(GroupReadiness)),
 			WithCheck("db", failing("down"), Groups("custom")),
+			WithGroup("custom"),
 			WithGroup(GroupReadiness, ShowComponents(Always)), // GroupHandler stays bare anyway
 		)
 		defer c.Close()

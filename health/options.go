@@ -328,8 +328,11 @@ func SuccessThreshold(n int) CheckOption {
 	return func(c *checkConfig) { c.successThreshold = n }
 }
 
-// Groups puts the check in the named groups (created if needed), for
-// example Groups("readiness"). Default: no group (the aggregate only).
+// Groups puts the check in the named groups, for example
+// Groups("readiness"). Each must be liveness, readiness or a group declared
+// with [WithGroup] (before or after this check): New panics on any other
+// name, so that a typo such as "readyness" cannot quietly make a new group
+// while readiness stays UP. Default: no group (the aggregate only).
 func Groups(names ...string) CheckOption {
 	for _, n := range names {
 		checkName("group", n)

@@ -538,8 +538,12 @@ func (c *Checker) putState(st *evalState) {
 }
 
 // evaluate fills st.snaps for leaves: cached results at once, the others
-// run concurrently (or joined) and awaited until done or ctx ends.
+// run concurrently (or joined) and awaited until done or ctx ends. The
+// first evaluation starts the background checks.
 func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
+	if !c.begun.Load() {
+		c.Start()
+	}
 	waiting := false
 	for _, l := range leaves {
 		if l.inline {

@@ -397,6 +397,7 @@ func TestBackgroundCloseKeepsLastResult(t *testing.T) {
 			<-ctx.Done() // the second run is in progress at Close
 			return ctx.Err()
 		}, Background(time.Second, 0)))
+		c.Start()
 		time.Sleep(1500 * time.Millisecond)
 		synctest.Wait()
 		if got := calls.Load(); got != 2 {
@@ -419,6 +420,7 @@ func TestBackgroundHungCheck(t *testing.T) {
 			<-release
 			return nil
 		}, Background(time.Second, 0), Timeout(100*time.Millisecond)))
+		c.Start()
 		time.Sleep(time.Minute + 500*time.Millisecond) // ticks come at k s + 100 ms
 		synctest.Wait()
 		if got := calls.Load(); got != 1 {
@@ -630,6 +632,7 @@ func TestHungCheckReachesFailureThreshold(t *testing.T) {
 				return nil
 			}, FailureThreshold(3), Timeout(100*time.Millisecond), Background(time.Second, 0)))
 			defer c.Close()
+			c.Start()
 			synctest.Wait()
 			var got []Status
 			// The second run starts at 1 s, hangs and times out at 1.1 s

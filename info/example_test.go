@@ -35,7 +35,9 @@ func Example() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"))
 	fmt.Println(strings.Contains(string(body), `"app":{"team":"payments"}`))
-	fmt.Println(strings.Contains(string(body), `"queue":{"error":"broker unreachable"}`))
+	// A failed contributor's error text is for callers info.WithAuthorizer
+	// accepts; this anonymous request learns only that queue failed.
+	fmt.Println(strings.Contains(string(body), `"queue":{"error":"unavailable"}`))
 	// Output:
 	// 200 application/vnd.spring-boot.actuator.v3+json
 	// true

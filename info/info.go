@@ -34,6 +34,9 @@ type Endpoint struct {
 	goStatic           map[string]any
 	sizeHint           int
 	bufs               sync.Pool
+
+	// authorizer decides who sees contributor error texts; nil: nobody.
+	authorizer func(*http.Request) bool
 }
 
 var _ http.Handler = (*Endpoint)(nil)
@@ -75,7 +78,7 @@ func New(opts ...Option) *Endpoint {
 	if env == nil {
 		env = realEnvironment()
 	}
-	e := &Endpoint{timeout: c.timeout, maxProcs: env.maxProcs}
+	e := &Endpoint{timeout: c.timeout, maxProcs: env.maxProcs, authorizer: c.authorizer}
 
 	byKey := map[string]entry{}
 	addStatic := func(key string, v map[string]any) {
@@ -151,7 +154,7 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b := make([]byte, 0, e.sizeHint)
 		bp = &b
 	}
-	body := e.appendJSON((*bp)[:0], r.Context())
+	body := e.appendJSON((*bp)[:0], r)
 	httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), body)
 	if cap(body) <= maxPooledBody {
 		*bp = body
@@ -195,8 +198,9 @@ func (e *Endpoint) Info(ctx context.Context) map[string]any {
 	return out
 }
 
-func (e *Endpoint) appendJSON(b []byte, ctx context.Context) []byte {
-	results := e.runContributors(ctx)
+func (e *Endpoint) appendJSON(b []byte, r *http.Request) []byte {
+	results := e.runContributors(r.Context())
+	showErrors, asked := false, false
 	b = append(b, '{')
 	fi := 0
 	for i, en := range e.entries {
@@ -212,16 +216,30 @@ func (e *Endpoint) appendJSON(b []byte, ctx context.Context) []byte {
 			b = strconv.AppendInt(b, int64(e.maxProcs()), 10)
 			b = append(b, e.goSuffix...)
 		case kindFunc:
-			b = appendResult(b, results[fi])
+			res := results[fi]
 			fi++
+			if res.err != nil && !asked {
+				// Asked once, and only when a contributor failed.
+				showErrors, asked = e.authorizer != nil && e.authorizer(r), true
+			}
+			b = appendResult(b, res, showErrors)
 		}
 	}
 	return append(b, '}')
 }
 
-func appendResult(b []byte, res result) []byte {
+// hiddenError is what a caller who may not see error texts gets for a
+// failed contributor.
+const hiddenError = `{"error":"unavailable"}`
+
+// appendResult appends a contributor's value or its error: the error's
+// text when showError is true, the bare fact that it failed otherwise.
+func appendResult(b []byte, res result, showError bool) []byte {
 	if res.err == nil {
 		return append(b, res.raw...)
+	}
+	if !showError {
+		return append(b, hiddenError...)
 	}
 	raw, _ := json.Marshal(map[string]string{"error": res.err.Error()})
 	return append(b, raw...)

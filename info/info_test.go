@@ -146,6 +146,7 @@ func TestGolden(t *testing.T) {
 			WithContributor("nil_error", func(context.Context) (any, error) { return nil, nil }),
 			WithContributor("slow", func(context.Context) (any, error) { <-release; return "late", nil }),
 			WithContributorTimeout(10 * time.Millisecond),
+			WithAuthorizer(func(*http.Request) bool { return true }), // error texts shown, as Info has them
 		}},
 	}
 	for _, tc := range tests {

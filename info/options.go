@@ -3,6 +3,7 @@ package info
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -66,7 +67,9 @@ type config struct {
 	deps     *bool // nil: follow gitMode
 	timeout  time.Duration
 	contribs []contributor
-	env      *environment // nil: the real process; set by tests
+
+	authorizer func(*http.Request) bool
+	env        *environment // nil: the real process; set by tests
 }
 
 // WithValue adds a static section under key. The value is encoded to JSON
@@ -84,9 +87,20 @@ func WithValue(key string, value any) Option {
 // contributors of a request run concurrently; requests that arrive while a
 // call is in progress share it, so a hung contributor costs one goroutine.
 // An error, a panic, a timeout or a value that cannot be encoded shows as
-// {"error":"..."} under key; the rest of the response is unaffected.
+// {"error":"unavailable"} under key, or with the error's text to callers
+// [WithAuthorizer] accepts; the rest of the response is unaffected.
+// [Endpoint.Info] always has the text.
 func WithContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return func(c *config) { c.contribs = append(c.contribs, contributor{key: key, fn: fn, isFunc: true}) }
+}
+
+// WithAuthorizer sets the function that decides who sees the text of a
+// failed contributor's error (which can name hosts, users or internals) in
+// the HTTP response; everyone else sees {"error":"unavailable"}. It is
+// called at most once per request, and only when a contributor failed.
+// Default none: nobody sees error texts over HTTP.
+func WithAuthorizer(fn func(*http.Request) bool) Option {
+	return func(c *config) { c.authorizer = fn }
 }
 
 // WithContributorTimeout sets how long a request waits for its

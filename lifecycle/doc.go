@@ -8,7 +8,7 @@
 //
 //	lc := lifecycle.New(lifecycle.WithLogger(slog.Default()))
 //	lc.OnShutdown("db", func(ctx context.Context) error { return db.Close() })
-//	srv := &http.Server{Addr: ":8080", Handler: mux, IdleTimeout: 2 * time.Minute}
+//	srv := &http.Server{Addr: ":8080", Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 //	err := lc.Run(context.Background(), srv)
 //	os.Exit(lifecycle.ExitCode(err))
 //

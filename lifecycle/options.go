@@ -165,3 +165,23 @@ func mustBePositive(name string, d time.Duration) {
 		panic("lifecycle: " + name + " needs a positive duration")
 	}
 }
+
+// Timeouts is the time budget of the shutdown sequence, as configured.
+type Timeouts struct {
+	Delay    time.Duration // WithShutdownDelay
+	Drain    time.Duration // WithDrainTimeout
+	Hook     time.Duration // WithHookTimeout, for each hook
+	Shutdown time.Duration // WithShutdownTimeout, the bound on all of it
+}
+
+// Timeouts returns the configured shutdown budget, for a check at start-up
+// that Delay + Drain + Hook fits in Shutdown (the actuator's New makes it),
+// or to derive an orchestrator's grace period from it.
+func (l *Lifecycle) Timeouts() Timeouts {
+	return Timeouts{
+		Delay:    l.cfg.delay,
+		Drain:    l.cfg.drainTimeout,
+		Hook:     l.cfg.hookTimeout,
+		Shutdown: l.cfg.shutdownTimeout,
+	}
+}

@@ -1,0 +1,144 @@
+package actuator_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/actuatorgo/actuator"
+)
+
+// A caller the authorizer refuses cannot tell a sensitive endpoint from
+// one that does not exist: it is missing from the caller's discovery
+// index, and any method but the endpoint's own gets the same 404 as an
+// unknown id (not a 405 whose Allow header would confirm it). The
+// endpoint's own method still gets 401 with a challenge, which is what a
+// legitimate client that did not send its credentials needs.
+func TestSensitiveEndpointsAreInvisibleToRefusedCallers(t *testing.T) {
+	vault := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	})
+	a := newShutdownActuator(t, quickShutdown,
+		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
+		actuator.WithShutdownEndpoint(),
+		actuator.WithEndpoint("vault", vault, actuator.Sensitive()),
+		actuator.WithEndpoint("open", vault),
+	)
+	token := []string{"Authorization", "Bearer t0k"}
+	callers := []struct {
+		name    string
+		header  []string
+		allowed bool
+	}{
+		{"anonymous", nil, false},
+		{"wrong token", []string{"Authorization", "Bearer nope"}, false},
+		{"other scheme", []string{"Authorization", "Basic b3BzOnB3"}, false},
+		{"authorised", token, true},
+	}
+	for _, c := range callers {
+		t.Run(c.name, func(t *testing.T) {
+			links := linkNames(t, do(a, "GET", "/actuator", c.header...))
+			for _, id := range []string{"shutdown", "vault"} {
+				if got := slices.Contains(links, id); got != c.allowed {
+					t.Errorf("index lists %s = %v, want %v (links %v)", id, got, c.allowed, links)
+				}
+			}
+			if !slices.Contains(links, "open") || !slices.Contains(links, "health") {
+				t.Errorf("index lacks the open endpoints: %v", links)
+			}
+
+			otherMethods := []struct{ method, path string }{
+				{"GET", "/actuator/shutdown"},
+				{"HEAD", "/actuator/shutdown"},
+				{"OPTIONS", "/actuator/shutdown"},
+				{"DELETE", "/actuator/vault"},
+				{"POST", "/actuator/vault"},
+				{"PROPFIND", "/actuator/vault"},
+			}
+			for _, m := range otherMethods {
+				w := do(a, m.method, m.path, c.header...)
+				if c.allowed {
+					if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") == "" {
+						t.Errorf("%s %s = %d Allow %q, want 405 with Allow", m.method, m.path, w.Code, w.Header().Get("Allow"))
+					}
+					continue
+				}
+				unknown := do(a, m.method, "/actuator/doesnotexist", c.header...)
+				if w.Code != http.StatusNotFound || w.Header().Get("Allow") != "" || w.Header().Get("WWW-Authenticate") != "" {
+					t.Errorf("%s %s = %d Allow %q WWW-Authenticate %q, want a bare 404", m.method, m.path,
+						w.Code, w.Header().Get("Allow"), w.Header().Get("WWW-Authenticate"))
+				}
+				if m.method != "HEAD" && !sameError(t, w, unknown) {
+					t.Errorf("%s %s: %s differs from an unknown endpoint's %s", m.method, m.path, w.Body, unknown.Body)
+				}
+			}
+
+			// The own method: a challenge (or 403 with wrong
+			// credentials) for the refused, the endpoint for the others.
+			w := do(a, "GET", "/actuator/vault", c.header...)
+			switch {
+			case c.allowed && w.Code != http.StatusOK:
+				t.Errorf("GET vault = %d, want 200", w.Code)
+			case !c.allowed && c.header == nil && w.Code != http.StatusUnauthorized:
+				t.Errorf("GET vault = %d, want 401", w.Code)
+			case !c.allowed && c.header != nil && w.Code != http.StatusForbidden:
+				t.Errorf("GET vault = %d, want 403", w.Code)
+			}
+		})
+	}
+}
+
+// sameError reports whether two JSON error responses match apart from
+// their timestamp and path.
+func sameError(t *testing.T, a, b *httptest.ResponseRecorder) bool {
+	t.Helper()
+	strip := func(w *httptest.ResponseRecorder) map[string]any {
+		m := decode(t, w)
+		delete(m, "timestamp")
+		delete(m, "path")
+		return m
+	}
+	return a.Code == b.Code && mapsEqual(strip(a), strip(b))
+}
+
+// Without sensitive endpoints the index never asks the authorizer: the
+// common case stays as cheap as a pre-rendered page.
+func TestIndexAsksTheAuthorizerOnlyForSensitiveLinks(t *testing.T) {
+	calls := 0
+	auth := func(*http.Request) bool { calls++; return false }
+	a := newActuator(t, actuator.WithAuthorizer(auth))
+	do(a, "GET", "/actuator")
+	if calls != 0 {
+		t.Errorf("index called the authorizer %d times with no sensitive endpoint", calls)
+	}
+}
+
+// At the root the actuator shares the path space with the application and
+// claims only its endpoints' paths: a sensitive endpoint's path on another
+// method goes to the application for a refused caller, as if the endpoint
+// were not exposed.
+func TestSensitiveEndpointsAtTheRootLeaveRefusedCallersToTheApp(t *testing.T) {
+	a := newActuator(t, actuator.WithBasePath("/"), actuator.WithShutdownEndpoint(),
+		actuator.WithAuthorizer(actuator.BearerToken("t0k")))
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	})
+	h := a.Middleware(app)
+	rows := []struct {
+		name, method string
+		header       []string
+		status       int
+	}{
+		{"refused, other method", "GET", nil, http.StatusTeapot},
+		{"wrong token, other method", "PUT", []string{"Authorization", "Bearer x"}, http.StatusTeapot},
+		{"refused, own method", "POST", nil, http.StatusUnauthorized},
+		{"authorised, other method", "GET", []string{"Authorization", "Bearer t0k"}, http.StatusMethodNotAllowed},
+	}
+	for _, row := range rows {
+		if w := do(h, row.method, "/shutdown", row.header...); w.Code != row.status {
+			t.Errorf("%s: %s /shutdown = %d, want %d", row.name, row.method, w.Code, row.status)
+		}
+	}
+}
