@@ -42,9 +42,9 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
-	ct, ok := negotiate(acceptOf(r))
+	ct, ok := httpx.Negotiate(r)
 	if !ok {
-		notAcceptable(w, r)
+		httpx.NotAcceptable(w, r)
 		return
 	}
 	baseURL, ok := a.baseURL(r)
@@ -101,9 +101,9 @@ func (a *Actuator) baseURL(r *http.Request) (string, bool) {
 	prefix := ""
 	if a.trustForwarded {
 		switch p := firstValue(r.Header.Get("X-Forwarded-Proto")); {
-		case asciiEqualFold(p, "http"):
+		case httpx.EqualFoldASCII(p, "http"):
 			scheme = "http"
-		case asciiEqualFold(p, "https"):
+		case httpx.EqualFoldASCII(p, "https"):
 			scheme = "https"
 		}
 		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" && len(h) <= maxHost {

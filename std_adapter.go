@@ -135,7 +135,7 @@ func (a *Actuator) serveProbe(w http.ResponseWriter, r *http.Request, h http.Han
 		return
 	}
 	httpx.SkipBody(w, r) // probes read no body; see serve
-	ct, ok := negotiate(acceptOf(r))
+	ct, ok := httpx.Negotiate(r)
 	if !ok {
 		ct = httpx.MediaTypeJSON // probes answer whatever the prober accepts
 	}
