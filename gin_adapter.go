@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,19 +52,7 @@ func Gin(a *Actuator) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		start := time.Now()
-		defer func() {
-			status := c.Writer.Status()
-			p := recover()
-			if p != nil {
-				status = http.StatusInternalServerError // what gin.Recovery answers
-			}
-			a.metrics.ObserveRequest(c.Request.Method, routeTag(c.FullPath(), c.Request.URL.Path, status), status, time.Since(start))
-			if p != nil {
-				panic(p)
-			}
-		}()
-		c.Next()
+		a.observeRequest(c.Request, c.Next, c.Writer.Status, c.FullPath)
 	}
 }
 
