@@ -51,6 +51,10 @@
 // Gin keeps the probes and the request metrics, so no unguarded copy stays
 // under the base path.
 //
+// A program that does not use gin can leave it out: built with -tags nogin,
+// the package has no [Gin] or [GinHandler] and links no gin package, which
+// halves the binary of a small net/http service (see README.md).
+//
 // # Start-up checks
 //
 // Misuse is caught when the program starts. [New] panics with an

@@ -1,3 +1,5 @@
+//go:build !nogin
+
 package actuator_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build !nogin
+
 // Command gin is the gin demo: app.Use(actuator.Gin(a)) serves the actuator
 // under /actuator and passes every other request to the app's routes; a
 // graceful shutdown on SIGTERM exits 0 when clean.
