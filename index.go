@@ -1,7 +1,6 @@
 package actuator
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,12 +51,15 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusBadRequest, "Host header or request path too long for discovery links")
 		return
 	}
-	base := jsonText(baseURL)
 	buf := httpx.GetBuffer()
 	defer httpx.PutBuffer(buf)
-	b := append(*buf, `{"_links":{"self":{"href":"`...)
-	b = append(b, base...)
-	b = append(b, `","templated":false}`...)
+	b := append(*buf, `{"_links":{"self":{"href":`...)
+	start := len(b)
+	b = httpx.AppendJSONString(b, baseURL)
+	// base is the escaped URL without its quotes, read back from b: should
+	// b grow while base is copied, base still holds the old array's bytes.
+	base := b[start+1 : len(b)-1]
+	b = append(b, `,"templated":false}`...)
 	entries := a.indexAnon
 	if a.hasSensitive && a.authorizer(r) {
 		entries = a.indexAll // sensitive links only for callers who may use them
@@ -147,11 +149,6 @@ func firstValue(v string) string {
 
 // jsonText escapes s for use inside a JSON string.
 func jsonText(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
-			b, _ := json.Marshal(s)
-			return string(b[1 : len(b)-1])
-		}
-	}
-	return s
+	b := httpx.AppendJSONString(nil, s)
+	return string(b[1 : len(b)-1])
 }

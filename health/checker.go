@@ -54,7 +54,6 @@ type Checker struct {
 	closed        bool        // Close has run; startMu guards it
 
 	states sync.Pool // *evalState
-	bufs   sync.Pool // *[]byte, response bodies
 }
 
 var _ http.Handler = (*Checker)(nil)
@@ -177,7 +176,6 @@ func build(cfg *config) *Checker {
 	for _, l := range c.leaves {
 		c.hasBackground = c.hasBackground || l.background
 	}
-	c.bufs.New = newBuf
 	n := len(c.leaves)
 	c.states.New = func() any {
 		return &evalState{snaps: make([]*snapshot, n), flights: make([]*flight, n)}

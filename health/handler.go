@@ -59,8 +59,8 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.evaluate(r.Context(), n.leaves, st)
-	buf := c.getBuf()
-	defer c.putBuf(buf)
+	buf := httpx.GetBuffer()
+	defer httpx.PutBuffer(buf)
 	*buf = c.appendComponent(*buf, n, st, c.allowed(details, r, st))
 	httpx.WriteBody(w, r, c.StatusCode(c.aggregate(n, st).status), httpx.ContentType(r), *buf)
 }
@@ -90,8 +90,8 @@ func (c *Checker) serve(w http.ResponseWriter, r *http.Request, n *node, comps, 
 	defer c.putState(st)
 	c.evaluate(r.Context(), n.leaves, st)
 	si := c.aggregate(n, st)
-	buf := c.getBuf()
-	defer c.putBuf(buf)
+	buf := httpx.GetBuffer()
+	defer httpx.PutBuffer(buf)
 	b := append(*buf, `{"status":`...)
 	b = append(b, si.json...)
 	if len(n.children) > 0 && c.allowed(comps, r, st) {
@@ -151,19 +151,4 @@ func (c *Checker) appendChildren(b []byte, n *node, st *evalState, details bool)
 		b = c.appendComponent(b, ch, st, details)
 	}
 	return append(b, '}')
-}
-
-// maxPooledBuf keeps unusually large bodies out of the pool.
-const maxPooledBuf = 64 << 10
-
-func newBuf() any { b := make([]byte, 0, 1024); return &b }
-
-func (c *Checker) getBuf() *[]byte { return c.bufs.Get().(*[]byte) }
-
-func (c *Checker) putBuf(b *[]byte) {
-	if cap(*b) > maxPooledBuf {
-		return
-	}
-	*b = (*b)[:0]
-	c.bufs.Put(b)
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
 // leaf is one check with its cache, single-flight and threshold state.
@@ -104,7 +106,7 @@ func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d tim
 		b = append(b, '"')
 		if err != nil {
 			b = append(b, `,"error":`...)
-			b = appendJSONString(b, m["error"].(string))
+			b = httpx.AppendJSONString(b, m["error"].(string))
 		}
 		b = append(b, '}')
 	} else {
@@ -118,15 +120,6 @@ func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d tim
 		b = mustJSON(m)
 	}
 	return &snapshot{info: c.statusInfo(s), err: err, details: m, detailsJSON: b, at: at}
-}
-
-// appendJSONString appends s as a JSON string, as encoding/json writes it.
-func appendJSONString(b []byte, s string) []byte {
-	enc, err := json.Marshal(s)
-	if err != nil { // cannot happen for a string
-		return append(b, `""`...)
-	}
-	return append(b, enc...)
 }
 
 // acquire returns the leaf's result for a request: a snapshot when one can

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/actuatorgo/actuator/internal/httpx"
@@ -32,8 +31,6 @@ type Endpoint struct {
 	// GOMAXPROCS may change while the process runs.
 	goPrefix, goSuffix []byte
 	goStatic           map[string]any
-	sizeHint           int
-	bufs               sync.Pool
 
 	// authorizer decides who sees contributor error texts; nil: nobody.
 	authorizer func(*http.Request) bool
@@ -125,16 +122,13 @@ func New(opts ...Option) *Endpoint {
 				panic(fmt.Sprintf("info: value for key %q cannot be encoded: %v", en.key, err))
 			}
 			en.raw = raw
-			e.sizeHint += len(raw)
 		}
 		if en.kind == kindFunc {
 			e.funcs++
 		}
-		e.sizeHint += len(en.keyJSON) + 1
 		e.entries = append(e.entries, en)
 	}
 	slices.SortFunc(e.entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
-	e.sizeHint += len(e.goPrefix) + len(e.goSuffix) + 16
 	return e
 }
 
@@ -149,22 +143,11 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
-	bp, _ := e.bufs.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, 0, e.sizeHint)
-		bp = &b
-	}
-	body := e.appendJSON((*bp)[:0], r)
-	httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), body)
-	if cap(body) <= maxPooledBody {
-		*bp = body
-		e.bufs.Put(bp)
-	}
+	buf := httpx.GetBuffer()
+	defer httpx.PutBuffer(buf)
+	*buf = e.appendJSON(*buf, r)
+	httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), *buf)
 }
-
-// maxPooledBody keeps a contributor's one-off huge answer from pinning
-// memory in the buffer pool.
-const maxPooledBody = 64 << 10
 
 // Info returns the info document as a fresh map, the same content
 // ServeHTTP encodes. Built-in sections are copies the caller may modify;

@@ -122,6 +122,14 @@ func optF64(v float64) *float64 {
 	return &v
 }
 
+// jsonFloat is v, or 0 when v is NaN or infinite, which JSON cannot hold.
+func jsonFloat(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
+}
+
 // Snapshot reads the runtime and the process (the process part may come
 // from the cache, see WithCacheTTL) and returns the readable summary.
 func (r *Registry) Snapshot() Snapshot {
@@ -131,7 +139,7 @@ func (r *Registry) Snapshot() Snapshot {
 	s := Snapshot{
 		Names: r.appendNames(make([]string, 0, len(builtins)+8), &rt, &pr),
 		Uptime: UptimeSnapshot{
-			Seconds:   up.Seconds(),
+			Seconds:   jsonFloat(up.Seconds()),
 			Human:     humanDuration(up),
 			StartTime: pr.start.UTC(),
 		},
@@ -158,15 +166,15 @@ func (r *Registry) Snapshot() Snapshot {
 			Cycles:            u64(rt.get(rmGCCycles)),
 			GOGCPercent:       int64(rt.get(rmGOGC)),
 			Pauses:            u64(rt.pauses.count),
-			PauseTotalSeconds: rt.pauses.sum,
-			PauseMaxSeconds:   rt.pauses.max,
+			PauseTotalSeconds: jsonFloat(rt.pauses.sum),
+			PauseMaxSeconds:   jsonFloat(rt.pauses.max),
 		},
 	}
 	if l := rt.get(rmMemLimit); !math.IsNaN(l) && l < math.MaxInt64 {
 		s.Memory.LimitBytes = optU64(l)
 	}
 	if !math.IsNaN(pr.load1) {
-		s.CPU.LoadAverage = []float64{pr.load1, pr.load5, pr.load15}
+		s.CPU.LoadAverage = []float64{jsonFloat(pr.load1), jsonFloat(pr.load5), jsonFloat(pr.load15)}
 	}
 	if !math.IsNaN(pr.openFDs) || !math.IsNaN(pr.maxFDs) {
 		s.Files = &FilesSnapshot{Open: optI64(pr.openFDs), Max: optI64(pr.maxFDs)}

@@ -168,16 +168,16 @@ func (r *Registry) PrometheusHandler() http.Handler {
 
 type promHandler struct{ r *Registry }
 
-// scratch is the reusable state of one scrape.
+// scratch is the reusable state of one scrape; the body goes to a buffer
+// of httpx's pool.
 type scratch struct {
 	rt     runtimeReading
 	pr     processReading
 	maxes  []float64
 	custom []customFamily
-	b      []byte
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{b: make([]byte, 0, 16<<10)} }}
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 func (h promHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
@@ -189,12 +189,12 @@ func (h promHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	sc := scratchPool.Get().(*scratch)
-	sc.b = h.r.appendPrometheus(sc.b[:0], sc)
-	httpx.WriteBody(w, req, http.StatusOK, PrometheusContentType, sc.b)
-	if cap(sc.b) <= 1<<20 {
-		clear(sc.custom)
-		scratchPool.Put(sc)
-	}
+	buf := httpx.GetBuffer()
+	*buf = h.r.appendPrometheus(*buf, sc)
+	httpx.WriteBody(w, req, http.StatusOK, PrometheusContentType, *buf)
+	httpx.PutBuffer(buf)
+	clear(sc.custom)
+	scratchPool.Put(sc)
 }
 
 // AppendPrometheus appends the registry's metrics in Prometheus text

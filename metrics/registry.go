@@ -84,13 +84,7 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	switch p := req.URL.Path; p {
 	case "", "/":
-		s := r.Snapshot()
-		sc := scratchPool.Get().(*scratch)
-		sc.b = s.appendJSON(sc.b[:0])
-		httpx.WriteBody(w, req, http.StatusOK, httpx.ContentType(req), sc.b)
-		if cap(sc.b) <= 1<<20 {
-			scratchPool.Put(sc)
-		}
+		httpx.WriteJSON(w, req, http.StatusOK, r.Snapshot())
 	default:
 		r.serveMetric(w, req, p)
 	}

@@ -237,12 +237,16 @@ func NotFound(w http.ResponseWriter, r *http.Request) {
 	WriteError(w, r, http.StatusNotFound, "no endpoint at this path")
 }
 
-// bufPool recycles response buffers; WriteBody copies a body into the
-// connection before it returns, so a buffer is free again right after.
+// bufPool recycles response bodies for every package of the module;
+// WriteBody copies a body into the connection before it returns, so a
+// buffer is free again right after.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// maxPooled keeps rare huge bodies from pinning memory in the pool.
-const maxPooled = 64 << 10
+// maxPooled is the largest buffer PutBuffer keeps: the largest body
+// served regularly, a Prometheus scrape at the default cap of 1,000
+// request series (about 0.6 MiB), fits; a rarer, larger one is left to the
+// garbage collector rather than pinned in the pool.
+const maxPooled = 1 << 20
 
 // GetBuffer returns an empty buffer from the pool; give it back with
 // PutBuffer once the body has been written.
@@ -252,9 +256,29 @@ func GetBuffer() *[]byte {
 	return b
 }
 
-// PutBuffer returns b to the pool.
+// PutBuffer returns b to the pool, unless it grew past maxPooled.
+// Store the grown slice in *b first, so the pool keeps its capacity.
 func PutBuffer(b *[]byte) {
 	if cap(*b) <= maxPooled {
 		bufPool.Put(b)
 	}
+}
+
+// AppendJSONString appends s to b as a JSON string, byte for byte as
+// encoding/json writes it (HTML characters escaped). A string that needs no
+// escaping, the common case, is copied as it is; any other goes through
+// encoding/json.
+func AppendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			enc, err := json.Marshal(s)
+			if err != nil { // cannot happen for a string
+				return append(b, `""`...)
+			}
+			return append(b, enc...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
