@@ -11,6 +11,7 @@ import (
 
 	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/info"
+	"github.com/actuatorgo/actuator/internal/httpx"
 	"github.com/actuatorgo/actuator/lifecycle"
 	"github.com/actuatorgo/actuator/metrics"
 )
@@ -22,18 +23,20 @@ type Endpoint struct {
 	// ID names the endpoint and is its path under the base path.
 	ID string
 	// Handler serves the endpoint. It sees r.URL.Path relative to the
-	// endpoint: "" for the endpoint itself, "/x" below it.
+	// endpoint: "" for the endpoint itself, "/x" below it; the request's
+	// other fields are the client's.
 	Handler http.Handler
 	// Methods lists the accepted methods, matched exactly; GET implies HEAD.
 	Methods []string
 	// Sensitive endpoints answer only requests the authorizer accepts.
 	Sensitive bool
 
-	raw      bool   // the handler writes its own content type: no 406
-	subPaths bool   // requests below the endpoint reach the handler
-	writes   bool   // accepts a method other than GET, HEAD, OPTIONS
-	allow    string // Allow header value, computed by New
-	links    []link // extra discovery links below the endpoint
+	routed   httpx.Endpoint // a domain handler, called with the sub-path and content type; nil for others
+	raw      bool           // the handler writes its own content type: no 406
+	subPaths bool           // requests below the endpoint reach the handler
+	writes   bool           // accepts a method other than GET, HEAD, OPTIONS
+	allow    string         // Allow header value, computed by New
+	links    []link         // extra discovery links below the endpoint
 }
 
 // link is one templated discovery link, such as "health-path" ->
@@ -136,10 +139,10 @@ func New(opts ...Option) *Actuator {
 	a.observe = c.httpMetrics
 
 	builtins := []*Endpoint{
-		{ID: "health", Handler: a.health, subPaths: true, links: []link{{"health-path", "/{*path}"}}},
-		{ID: "info", Handler: a.info},
-		{ID: "metrics", Handler: a.metrics, subPaths: true, links: []link{{"metrics-requiredMetricName", "/{requiredMetricName}"}}},
-		{ID: "prometheus", Handler: a.metrics.PrometheusHandler(), raw: true},
+		builtin("health", a.health.Handler(), &Endpoint{subPaths: true, links: []link{{"health-path", "/{*path}"}}}),
+		builtin("info", a.info.Handler(), &Endpoint{}),
+		builtin("metrics", a.metrics.Handler(), &Endpoint{subPaths: true, links: []link{{"metrics-requiredMetricName", "/{requiredMetricName}"}}}),
+		builtin("prometheus", a.metrics.PrometheusHandler(), &Endpoint{raw: true}),
 	}
 	if c.shutdown {
 		builtins = append(builtins, &Endpoint{
@@ -195,6 +198,18 @@ func New(opts ...Option) *Actuator {
 	}
 	a.warnAtStart()
 	return a
+}
+
+// builtin completes e as the endpoint id served by h, a domain handler
+// that the router calls through [httpx.Endpoint]: it reads nothing from the
+// request that the router has not checked or passed.
+func builtin(id string, h http.Handler, e *Endpoint) *Endpoint {
+	routed, ok := h.(httpx.Endpoint)
+	if !ok {
+		panic("actuator: built-in endpoint " + quote(id) + " has no routed form")
+	}
+	e.ID, e.Handler, e.routed = id, h, routed
+	return e
 }
 
 // guardSensitive notes whether sensitive endpoints are exposed and, when

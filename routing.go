@@ -103,8 +103,13 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 			return
 		}
 	}
-	r2 := httpx.ForEndpoint(r, ct, strings.TrimSuffix(sub, "/"))
-	e.Handler.ServeHTTP(w, r2)
+	if e.routed != nil {
+		// A built-in endpoint gets what was settled here as arguments and
+		// the client's request as it came.
+		e.routed.ServeEndpoint(w, r, strings.Trim(sub, "/"), ct)
+		return
+	}
+	e.Handler.ServeHTTP(w, httpx.ForEndpoint(r, ct, strings.TrimSuffix(sub, "/")))
 }
 
 // limitBody bounds the body of a write to MaxRequestBody and reports

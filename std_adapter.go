@@ -137,18 +137,12 @@ func (a *Actuator) probe(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// serveProbe answers /livez or /readyz with the bare group status.
+// serveProbe answers /livez or /readyz with the bare group status: h, the
+// group's handler, checks the method and answers whatever the prober
+// accepts.
 func (a *Actuator) serveProbe(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
 	httpx.SkipBody(w, r) // probes read no body; see serve
-	ct, ok := httpx.Negotiate(r)
-	if !ok {
-		ct = httpx.MediaTypeJSON // probes answer whatever the prober accepts
-	}
-	h.ServeHTTP(w, httpx.WithContentType(r, ct))
+	h.ServeHTTP(w, r)
 }
 
 // routeTag is the uri tag of http.server.requests: the matched route

@@ -507,7 +507,7 @@ func TestClientCancelMidCheck(t *testing.T) {
 		r := httptest.NewRequest("GET", "/actuator/health", nil).WithContext(ctx)
 		r.URL.Path = "/dep"
 		w := httptest.NewRecorder()
-		c.ServeHTTP(w, r)
+		c.Handler().ServeHTTP(w, r)
 		cancelled <- response{code: w.Code, body: w.Body.String()}
 	}()
 	other := make(chan response, 1)

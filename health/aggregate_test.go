@@ -188,7 +188,7 @@ func TestVisibilityString(t *testing.T) {
 func TestMethods(t *testing.T) {
 	c := New(WithCheck("db", up))
 	defer c.Close()
-	for _, h := range []http.Handler{c, c.GroupHandler(GroupReadiness)} {
+	for _, h := range []http.Handler{c.Handler(), c.GroupHandler(GroupReadiness)} {
 		for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, "BREW"} {
 			res := do(h, m, "")
 			if res.code != http.StatusMethodNotAllowed || res.header.Get("Allow") != "GET, HEAD" {

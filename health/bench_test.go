@@ -50,14 +50,14 @@ func BenchmarkHealth(b *testing.B) {
 		req := httptest.NewRequest(http.MethodGet, "/actuator/health", nil)
 		req.URL.Path = ""
 		rec := httptest.NewRecorder()
-		c.ServeHTTP(rec, req) // warms the cache
+		c.Handler().ServeHTTP(rec, req) // warms the cache
 		body := rec.Body.Bytes()
 		ct := rec.Header().Get("Content-Type")
 		handlers := []struct {
 			name string
 			h    http.Handler
 		}{
-			{"health", c},
+			{"health", c.Handler()},
 			{"bare", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", ct)
 				_, _ = w.Write(body)
@@ -97,7 +97,7 @@ func BenchmarkHealthUncached(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w.reset()
-		c.ServeHTTP(w, req)
+		c.Handler().ServeHTTP(w, req)
 	}
 }
 
@@ -112,7 +112,7 @@ func BenchmarkHealthParallel(b *testing.B) {
 		w := &discard{h: make(http.Header)}
 		for pb.Next() {
 			w.reset()
-			c.ServeHTTP(w, req)
+			c.Handler().ServeHTTP(w, req)
 		}
 	})
 }
@@ -140,7 +140,7 @@ func BenchmarkThreeSlowChecks(b *testing.B) {
 	start := time.Now()
 	for b.Loop() {
 		w.reset()
-		c.ServeHTTP(w, req)
+		c.Handler().ServeHTTP(w, req)
 		if w.code != http.StatusOK {
 			b.Fatalf("code %d", w.code)
 		}

@@ -56,8 +56,6 @@ type Checker struct {
 	states sync.Pool // *evalState
 }
 
-var _ http.Handler = (*Checker)(nil)
-
 // node is a component: a leaf check or a composite. The root and every group
 // are nodes too, whose children are their members.
 type node struct {

@@ -20,11 +20,12 @@ func Example() {
 	)
 	defer c.Close()
 
-	for _, path := range []string{"", "/readiness", "/search"} {
-		r := httptest.NewRequest(http.MethodGet, "/actuator/health", nil)
-		r.URL.Path = path // relative to the endpoint, as the actuator passes it
+	mux := http.NewServeMux()
+	mux.Handle("GET /health", c.Handler())
+	mux.Handle("GET /health/{path...}", c.Handler())
+	for _, path := range []string{"/health", "/health/readiness", "/health/search"} {
 		w := httptest.NewRecorder()
-		c.ServeHTTP(w, r)
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
 		fmt.Println(w.Code, w.Body.String())
 	}
 	// Output:

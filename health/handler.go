@@ -7,37 +7,49 @@ import (
 	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
-// ServeHTTP serves the health endpoint. r.URL.Path is relative to the
-// endpoint (the actuator strips its base path and "/health"):
+// Handler returns the handler of the health endpoint. It works on its own
+// at any path of any [http.ServeMux]:
 //
-//	"" or "/"                  the aggregate, with "groups"
-//	"/{group}"                 a group; probe groups answer a bare {"status":...}
-//	"/{component}"             a check or composite
-//	"/{group}/{component}"     a component of a group
+//	mux.Handle("GET /health", c.Handler())            // the aggregate
+//	mux.Handle("GET /health/{path...}", c.Handler())  // groups and components
+//
+// The value of the "{path...}" wildcard, when the pattern has one, selects
+// what is served:
+//
+//	""                       the aggregate, with "groups"
+//	"{group}"                a group; probe groups answer a bare {"status":...}
+//	"{component}"            a check or composite
+//	"{group}/{component}"    a component of a group
 //	".../{composite}/{member}" a member of a composite, at any depth
 //
 // Unknown paths, and component paths when components are hidden from the
-// caller, get 404. Methods other than GET and HEAD get 405. The HTTP status
-// follows the status of what is served ([WithStatusCode]).
-func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
+// caller, get 404. Methods other than GET and HEAD get 405. The response is
+// Spring Boot's v3 JSON type, or application/json when the client asks for
+// that (406 when it accepts neither). The HTTP status follows the status of
+// what is served ([WithStatusCode]).
+func (c *Checker) Handler() http.Handler { return handler{c} }
+
+// handler is the health endpoint; the actuator's router calls its
+// ServeEndpoint with the sub-path and content type it has settled.
+type handler struct{ c *Checker }
+
+var _ httpx.Endpoint = handler{}
+
+func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	httpx.ServeStandalone(w, r, h)
+}
+
+func (h handler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
+	c := h.c
+	if sub == "" {
+		c.serve(w, r, ct, c.root, c.showComponents, c.showDetails, true)
 		return
 	}
-	p := r.URL.Path
-	if p == "" || p == "/" {
-		c.serve(w, r, c.root, c.showComponents, c.showDetails, true)
-		return
-	}
-	if p[0] != '/' {
-		httpx.NotFound(w, r)
-		return
-	}
-	seg, rest, more := strings.Cut(p[1:], "/")
+	seg, rest, more := strings.Cut(sub, "/")
 	scope, comps, details := c.root, c.showComponents, c.showDetails
 	if g, ok := c.groups[seg]; ok {
 		if !more {
-			c.serve(w, r, g.node, g.showComponents, g.showDetails, false)
+			c.serve(w, r, ct, g.node, g.showComponents, g.showDetails, false)
 			return
 		}
 		scope, comps, details = g.node, g.showComponents, g.showDetails
@@ -49,27 +61,29 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n = n.byName[seg]
 	}
 	if n == nil {
-		httpx.NotFound(w, r)
+		httpx.NotFoundAs(w, r, ct)
 		return
 	}
 	st := c.getState()
 	defer c.putState(st)
 	if !c.allowed(comps, r, st) {
-		httpx.NotFound(w, r)
+		httpx.NotFoundAs(w, r, ct)
 		return
 	}
 	c.evaluate(r.Context(), n.leaves, st)
 	buf := httpx.GetBuffer()
 	defer httpx.PutBuffer(buf)
 	*buf = c.appendComponent(*buf, n, st, c.allowed(details, r, st))
-	httpx.WriteBody(w, r, c.StatusCode(c.aggregate(n, st).status), httpx.ContentType(r), *buf)
+	httpx.WriteBody(w, r, c.StatusCode(c.aggregate(n, st).status), ct, *buf)
 }
 
 // GroupHandler returns a handler answering the group's bare {"status":...}
 // with the group's HTTP status code, whatever the request path: mount it at
 // /livez and /readyz on the application's port as Kubernetes' own
-// components do. Methods other than GET and HEAD get 405. It panics on an
-// unknown group.
+// components do. Methods other than GET and HEAD get 405. It answers
+// application/json when the client accepts only that, and Spring Boot's v3
+// type otherwise, since a prober reads the status code whatever the type.
+// It panics on an unknown group.
 func (c *Checker) GroupHandler(name string) http.Handler {
 	g, ok := c.groups[name]
 	if !ok {
@@ -80,12 +94,16 @@ func (c *Checker) GroupHandler(name string) http.Handler {
 			httpx.MethodNotAllowed(w, r, "GET, HEAD")
 			return
 		}
-		c.serve(w, r, g.node, Never, Never, false)
+		ct, ok := httpx.Negotiate(r)
+		if !ok {
+			ct = httpx.MediaTypeJSON
+		}
+		c.serve(w, r, ct, g.node, Never, Never, false)
 	})
 }
 
 // serve answers the aggregate of n (the root or a group).
-func (c *Checker) serve(w http.ResponseWriter, r *http.Request, n *node, comps, details Visibility, top bool) {
+func (c *Checker) serve(w http.ResponseWriter, r *http.Request, ct string, n *node, comps, details Visibility, top bool) {
 	st := c.getState()
 	defer c.putState(st)
 	c.evaluate(r.Context(), n.leaves, st)
@@ -104,7 +122,7 @@ func (c *Checker) serve(w http.ResponseWriter, r *http.Request, n *node, comps, 
 	}
 	b = append(b, '}')
 	*buf = b
-	httpx.WriteBody(w, r, c.StatusCode(si.status), httpx.ContentType(r), b)
+	httpx.WriteBody(w, r, c.StatusCode(si.status), ct, b)
 }
 
 // allowed resolves a visibility for r, asking the authorizer at most once.

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
-	"github.com/actuatorgo/actuator/internal/httpx"
 	"go.uber.org/goleak"
 )
 
@@ -33,18 +33,25 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // serve sends GET path (relative to the endpoint) to h.
-func serve(h http.Handler, path string, header ...string) response {
+func serve(h any, path string, header ...string) response {
 	return do(h, http.MethodGet, path, header...)
 }
 
-func do(h http.Handler, method, path string, header ...string) response {
+// do sends a request to h, a *Checker (through its Handler) or any
+// handler; path is relative to the endpoint, the "{path...}" wildcard of a
+// mount at /actuator/health/{path...}.
+func do(h any, method, path string, header ...string) response {
+	if c, ok := h.(*Checker); ok {
+		h = c.Handler()
+	}
 	r := httptest.NewRequest(method, "/actuator/health", nil)
 	r.URL.Path = path
+	r.SetPathValue("path", strings.TrimPrefix(path, "/"))
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Set(header[i], header[i+1])
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
+	h.(http.Handler).ServeHTTP(w, r)
 	return response{code: w.Code, body: w.Body.String(), header: w.Header()}
 }
 
@@ -69,4 +76,4 @@ func blockUntilDone(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func withContentType(r *http.Request, ct string) *http.Request { return httpx.WithContentType(r, ct) }
+func withContentType(r *http.Request, ct string) *http.Request { r.Header.Set("Accept", ct); return r }

@@ -551,7 +551,7 @@ func TestWithoutCancelKeepsRequestValues(t *testing.T) {
 	defer c.Close()
 	r := httptest.NewRequest("GET", "/", nil)
 	r = r.WithContext(context.WithValue(r.Context(), key{}, "trace-1"))
-	c.ServeHTTP(httptest.NewRecorder(), r)
+	c.Handler().ServeHTTP(httptest.NewRecorder(), r)
 	if got != "trace-1" {
 		t.Errorf("check saw %v, want the request's value", got)
 	}

@@ -26,7 +26,7 @@ func benchServe(b *testing.B, e *Endpoint) {
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(w.h)
-		e.ServeHTTP(w, r)
+		e.Handler().ServeHTTP(w, r)
 	}
 	if w.code != http.StatusOK || w.n == 0 {
 		b.Fatalf("status %d, %d bytes", w.code, w.n)
@@ -61,7 +61,7 @@ func BenchmarkInfo(b *testing.B) {
 // connection, net/http client and server included, for scale.
 func BenchmarkLoopback(b *testing.B) {
 	e := New(withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{})))
-	srv := httptest.NewServer(e)
+	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
 	client := srv.Client()
 	defer client.CloseIdleConnections()

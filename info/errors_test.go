@@ -54,7 +54,7 @@ func TestContributorErrorTextsOnlyForAuthorisedCallers(t *testing.T) {
 				r.Header.Set("Authorization", row.header)
 			}
 			w := httptest.NewRecorder()
-			e.ServeHTTP(w, r)
+			e.Handler().ServeHTTP(w, r)
 			if w.Code != http.StatusOK {
 				t.Fatalf("status = %d", w.Code)
 			}

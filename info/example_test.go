@@ -21,9 +21,9 @@ func Example() {
 		}),
 	)
 
-	// The actuator mounts ep under /actuator/info; here it is mounted by hand.
+	// The actuator serves ep at /actuator/info; its handler also works on its own.
 	mux := http.NewServeMux()
-	mux.Handle("/info", http.StripPrefix("/info", ep))
+	mux.Handle("GET /info", ep.Handler())
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

@@ -20,8 +20,9 @@ import (
 // initialised before main runs.
 var processStart = time.Now()
 
-// Endpoint serves /info. It is immutable after [New] and safe for
-// concurrent use.
+// Endpoint is the info document's content: the sections [New] encoded and
+// the contributors it calls; [Endpoint.Handler] serves it. It is immutable
+// after New and safe for concurrent use.
 type Endpoint struct {
 	entries  []entry // sorted by key, one per top-level section
 	timeout  time.Duration
@@ -35,8 +36,6 @@ type Endpoint struct {
 	// authorizer decides who sees contributor error texts; nil: nobody.
 	authorizer func(*http.Request) bool
 }
-
-var _ http.Handler = (*Endpoint)(nil)
 
 type kind int
 
@@ -132,25 +131,40 @@ func New(opts ...Option) *Endpoint {
 	return e
 }
 
-// ServeHTTP serves the info document for the relative paths "" and "/";
-// any other path is a 404 and any method but GET and HEAD a 405.
-func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "" && r.URL.Path != "/" {
-		httpx.NotFound(w, r)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
+// Handler returns the handler of the info endpoint. It works on its own at
+// any path of any [http.ServeMux]:
+//
+//	mux.Handle("GET /info", e.Handler())
+//
+// It answers GET and HEAD (405 otherwise) with Spring Boot's v3 JSON type,
+// or application/json when the client asks for that (406 when it accepts
+// neither). Mounted under a "{path...}" wildcard, it answers 404 below its
+// own path.
+func (e *Endpoint) Handler() http.Handler { return handler{e} }
+
+// handler is the info endpoint; the actuator's router calls its
+// ServeEndpoint with the sub-path and content type it has settled.
+type handler struct{ e *Endpoint }
+
+var _ httpx.Endpoint = handler{}
+
+func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	httpx.ServeStandalone(w, r, h)
+}
+
+func (h handler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
+	if sub != "" {
+		httpx.NotFoundAs(w, r, ct)
 		return
 	}
 	buf := httpx.GetBuffer()
 	defer httpx.PutBuffer(buf)
-	*buf = e.appendJSON(*buf, r)
-	httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), *buf)
+	*buf = h.e.appendJSON(*buf, r)
+	httpx.WriteBody(w, r, http.StatusOK, ct, *buf)
 }
 
 // Info returns the info document as a fresh map, the same content
-// ServeHTTP encodes. Built-in sections are copies the caller may modify;
+// its handler encodes. Built-in sections are copies the caller may modify;
 // [WithValue] values are returned as given.
 func (e *Endpoint) Info(ctx context.Context) map[string]any {
 	results := e.runContributors(ctx)

@@ -25,11 +25,11 @@ func Example() {
 	orders.Add(3)
 	reg.ObserveRequest(http.MethodGet, "/users/{id}", http.StatusOK, 20*time.Millisecond)
 
-	for _, target := range []string{"/orders.placed", "/http.server.requests?tag=uri:/users/{id}"} {
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req.URL.Path, req.URL.RawQuery, _ = strings.Cut(target, "?")
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics/{path...}", reg.Handler())
+	for _, target := range []string{"/metrics/orders.placed", "/metrics/http.server.requests?tag=uri:/users/{id}"} {
 		rec := httptest.NewRecorder()
-		reg.ServeHTTP(rec, req) // the root strips /actuator/metrics
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
 		fmt.Println(rec.Code, rec.Body.String())
 	}
 	// Output:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,8 +27,9 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, path, query string) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.URL.Path, req.URL.RawQuery = path, query
+		req.SetPathValue("path", strings.TrimPrefix(path, "/"))
 		rec := httptest.NewRecorder()
-		r.ServeHTTP(rec, req)
+		r.Handler().ServeHTTP(rec, req)
 		switch rec.Code {
 		case http.StatusOK, http.StatusBadRequest, http.StatusNotFound:
 		default:

@@ -316,23 +316,23 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-func (r *Registry) serveMetric(w http.ResponseWriter, req *http.Request, path string) {
-	name := strings.TrimPrefix(path, "/")
-	if name == "" || strings.Contains(name, "/") || !strings.HasPrefix(path, "/") {
-		httpx.NotFound(w, req)
+// serveMetric answers the drill-down of the metric name.
+func (r *Registry) serveMetric(w http.ResponseWriter, req *http.Request, name, ct string) {
+	if strings.Contains(name, "/") {
+		httpx.NotFoundAs(w, req, ct)
 		return
 	}
 	filter, err := parseTags(req.URL.RawQuery)
 	if err != nil {
-		httpx.WriteError(w, req, http.StatusBadRequest, err.Error())
+		httpx.WriteErrorAs(w, req, http.StatusBadRequest, ct, err.Error())
 		return
 	}
 	resp, ok := r.Metric(name, filter...)
 	if !ok {
-		httpx.WriteError(w, req, http.StatusNotFound, "no metric named "+echo(name)+" matches the given tags")
+		httpx.WriteErrorAs(w, req, http.StatusNotFound, ct, "no metric named "+echo(name)+" matches the given tags")
 		return
 	}
-	httpx.WriteJSON(w, req, http.StatusOK, resp)
+	httpx.WriteJSONAs(w, req, http.StatusOK, ct, resp)
 }
 
 // Metric returns Spring's drill-down of the metric name over the series

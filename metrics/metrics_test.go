@@ -44,15 +44,21 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// serve sends method target (a path relative to the endpoint, with an
-// optional query) to h and returns the recorder.
-func serve(t *testing.T, h http.Handler, method, target string) *httptest.ResponseRecorder {
+// serve sends method target (a path relative to the endpoint, the
+// "{path...}" wildcard of a mount at /actuator/metrics/{path...}, with an
+// optional query) to h, a *Registry (through its Handler) or any handler,
+// and returns the recorder.
+func serve(t *testing.T, h any, method, target string) *httptest.ResponseRecorder {
 	t.Helper()
+	if r, ok := h.(*Registry); ok {
+		h = r.Handler()
+	}
 	req := httptest.NewRequest(method, "/", nil)
 	path, query, _ := strings.Cut(target, "?")
 	req.URL.Path, req.URL.RawQuery = path, query
+	req.SetPathValue("path", strings.TrimPrefix(path, "/"))
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	h.(http.Handler).ServeHTTP(rec, req)
 	return rec
 }
 
@@ -108,10 +114,10 @@ func TestSnapshot(t *testing.T) {
 
 func TestSnapshotContentTypeAndMethods(t *testing.T) {
 	r := New()
-	req := httpx.WithContentType(httptest.NewRequest(http.MethodGet, "/", nil), httpx.MediaTypeJSON)
-	req.URL.Path = ""
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Accept", httpx.MediaTypeJSON)
 	rec := httptest.NewRecorder()
-	r.ServeHTTP(rec, req)
+	r.Handler().ServeHTTP(rec, req)
 	if got, want := rec.Header().Get("Content-Type"), httpx.MediaTypeJSON; got != want {
 		t.Errorf("Content-Type %q, want %q", got, want)
 	}
@@ -197,7 +203,7 @@ func TestDrillDown(t *testing.T) {
 		{"script name", "/<script>alert(1)</script>", 404, "", 0, nil},
 		{"nested path", "/go.goroutines/extra", 404, "", 0, nil},
 		{"double slash", "//", 404, "", 0, nil},
-		{"no leading slash", "go.goroutines", 404, "", 0, nil},
+		{"empty segment", "/go.goroutines//", 404, "", 0, nil},
 		{"tag without colon", "/go.goroutines?tag=nocolon", 400, "", 0, nil},
 		{"tag with empty key", "/go.goroutines?tag=:v", 400, "", 0, nil},
 		{"empty tag", "/go.goroutines?tag=", 400, "", 0, nil},

@@ -160,13 +160,22 @@ func isBuiltinProm(name string) bool {
 }
 
 // PrometheusHandler returns the handler of the Prometheus endpoint: the
-// registry's metrics in text exposition format 0.0.4, at the relative path
-// "" or "/" (any other path is a 404). GET and HEAD are allowed.
+// registry's metrics in text exposition format 0.0.4, whatever the client
+// accepts. It works on its own at any path of any [http.ServeMux]:
+//
+//	mux.Handle("GET /metrics/prometheus", reg.PrometheusHandler())
+//
+// It answers GET and HEAD (405 otherwise), and 404 below its own path when
+// mounted under a "{path...}" wildcard.
 func (r *Registry) PrometheusHandler() http.Handler {
 	return promHandler{r}
 }
 
+// promHandler is the Prometheus endpoint; the actuator's router calls its
+// ServeEndpoint, with no content type: the endpoint writes its own.
 type promHandler struct{ r *Registry }
+
+var _ httpx.Endpoint = promHandler{}
 
 // scratch is the reusable state of one scrape; the body goes to a buffer
 // of httpx's pool.
@@ -184,7 +193,11 @@ func (h promHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		httpx.MethodNotAllowed(w, req, "GET, HEAD")
 		return
 	}
-	if p := req.URL.Path; p != "" && p != "/" {
+	h.ServeEndpoint(w, req, httpx.SubPath(req), "")
+}
+
+func (h promHandler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub, _ string) {
+	if sub != "" {
 		httpx.NotFound(w, req)
 		return
 	}

@@ -28,10 +28,6 @@ type Registry struct {
 	closed atomic.Bool
 }
 
-var (
-	_ http.Handler = (*Registry)(nil)
-)
-
 // New returns a Registry reading the current process. It is useful with no
 // options; see [WithLogger], [WithCacheTTL], [WithMaxWindow] and
 // [WithMaxRequestSeries] for the defaults. New starts no goroutines.
@@ -70,24 +66,38 @@ func (r *Registry) Close() {
 	r.closed.Store(true)
 }
 
-// ServeHTTP serves the JSON side of the metrics endpoint. The request path
-// is relative to the endpoint: "" or "/" gives the readable [Snapshot] with
-// Spring Boot Actuator's "names" list; "/{name}" gives Spring's drill-down
-// of one metric, filtered by repeated ?tag=key:value parameters. An unknown
-// name, or a filter that matches nothing, is a 404; a malformed tag, or
-// more than [MaxTagFilters] tag parameters, is a 400. GET and HEAD are
-// allowed.
-func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if req.Method != http.MethodGet && req.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, req, "GET, HEAD")
+// Handler returns the handler of the metrics endpoint's JSON side. It works
+// on its own at any path of any [http.ServeMux]:
+//
+//	mux.Handle("GET /metrics", reg.Handler())            // the snapshot
+//	mux.Handle("GET /metrics/{path...}", reg.Handler())  // the drill-down
+//
+// At its own path it serves the readable [Snapshot] with Spring Boot
+// Actuator's "names" list; the value of the "{path...}" wildcard, when the
+// pattern has one, names a metric for Spring's drill-down, filtered by
+// repeated ?tag=key:value parameters. An unknown name, or a filter that
+// matches nothing, is a 404; a malformed tag, or more than [MaxTagFilters]
+// tag parameters, is a 400. It answers GET and HEAD (405 otherwise) with
+// Spring Boot's v3 JSON type, or application/json when the client asks for
+// that (406 when it accepts neither).
+func (r *Registry) Handler() http.Handler { return handler{r} }
+
+// handler is the metrics endpoint; the actuator's router calls its
+// ServeEndpoint with the sub-path and content type it has settled.
+type handler struct{ r *Registry }
+
+var _ httpx.Endpoint = handler{}
+
+func (h handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	httpx.ServeStandalone(w, req, h)
+}
+
+func (h handler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub, ct string) {
+	if sub == "" {
+		httpx.WriteJSONAs(w, req, http.StatusOK, ct, h.r.Snapshot())
 		return
 	}
-	switch p := req.URL.Path; p {
-	case "", "/":
-		httpx.WriteJSON(w, req, http.StatusOK, r.Snapshot())
-	default:
-		r.serveMetric(w, req, p)
-	}
+	h.r.serveMetric(w, req, sub, ct)
 }
 
 // Names returns the names of every metric that currently has data, sorted,

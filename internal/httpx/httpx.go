@@ -1,6 +1,7 @@
 // Package httpx holds the HTTP and JSON helpers shared by the actuator's
-// packages: content negotiation results, JSON bodies, and JSON errors in
-// Spring Boot Actuator's shape.
+// packages: content negotiation, JSON bodies and strings, JSON errors in
+// Spring Boot Actuator's shape, the one pool of response buffers, and
+// [Endpoint], what the root's router asks of a domain handler.
 package httpx
 
 import (
@@ -24,9 +25,10 @@ const (
 
 type ctxKey struct{}
 
-// routed is what the root records about a request it hands to an
-// endpoint, kept in one context value (and one allocation, with the
-// rewritten URL) on the hot path.
+// routed is what the root records about a request it hands to a custom
+// or lifecycle endpoint (see ForEndpoint), kept in one context value (and
+// one allocation, with the rewritten URL). Domain endpoints get the same
+// facts as arguments instead (see Endpoint).
 type routed struct {
 	contentType  string // "" when not negotiated
 	originalPath string
@@ -38,26 +40,12 @@ func routedOf(r *http.Request) *routed {
 	return v
 }
 
-// WithContentType returns r carrying the negotiated response content type.
-func WithContentType(r *http.Request, contentType string) *http.Request {
-	rt := &routed{originalPath: OriginalPath(r), contentType: contentType}
-	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, rt))
-}
-
-// WithOriginalPath returns r remembering path as the one the client asked
-// for, keeping any negotiated content type.
-func WithOriginalPath(r *http.Request, path string) *http.Request {
-	rt := &routed{originalPath: path}
-	if old := routedOf(r); old != nil {
-		rt.contentType = old.contentType
-	}
-	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, rt))
-}
-
-// ForEndpoint returns a copy of r for an endpoint's handler: its URL path
-// is sub, the path below the endpoint; contentType ("" when the endpoint
-// writes its own) and the client's path stay readable through ContentType
-// and OriginalPath.
+// ForEndpoint returns a copy of r for the handler of an endpoint that is
+// not a domain [Endpoint] (a custom endpoint, lifecycle's shutdown): its
+// URL path is sub, the path below the endpoint, as actuator.Endpoint's
+// Handler field documents; contentType ("" when the endpoint writes its
+// own) and the client's path stay readable through ContentType and
+// OriginalPath.
 func ForEndpoint(r *http.Request, contentType, sub string) *http.Request {
 	rt := &routed{contentType: contentType, originalPath: r.URL.Path, url: *r.URL}
 	rt.url.Path = sub
@@ -125,6 +113,17 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	WriteBody(w, r, status, ContentType(r), body)
 }
 
+// WriteJSONAs is WriteJSON with the content type given: a handler that
+// negotiated it itself passes it here.
+func WriteJSONAs(w http.ResponseWriter, r *http.Request, status int, contentType string, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		WriteErrorAs(w, r, http.StatusInternalServerError, contentType, "cannot encode response: "+err.Error())
+		return
+	}
+	WriteBody(w, r, status, contentType, body)
+}
+
 // WriteBody writes a pre-encoded body with status and contentType.
 func WriteBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
 	h := w.Header()
@@ -151,10 +150,19 @@ type ErrorBody struct {
 // path of megabytes is not sent back whole.
 const maxPathInError = 256
 
-// WriteError writes an error body for status. The content type follows the
-// negotiation when one happened; errors raised before it (406 included) use
-// application/json.
+// WriteError writes an error body for status, as application/json, or as
+// the type negotiated for a request ForEndpoint routed.
 func WriteError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	ct := MediaTypeJSON
+	if rt := routedOf(r); rt != nil && rt.contentType != "" {
+		ct = rt.contentType
+	}
+	WriteErrorAs(w, r, status, ct, message)
+}
+
+// WriteErrorAs is WriteError with the content type given: a handler that
+// negotiated it itself passes it here.
+func WriteErrorAs(w http.ResponseWriter, r *http.Request, status int, contentType, message string) {
 	path := OriginalPath(r)
 	if len(path) > maxPathInError {
 		path = path[:maxPathInError] + "..."
@@ -167,11 +175,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, message stri
 		Path:      path,
 	})
 	SkipBody(w, r) // an error answer never needs the body
-	ct := MediaTypeJSON
-	if rt := routedOf(r); rt != nil && rt.contentType != "" {
-		ct = rt.contentType
-	}
-	WriteBody(w, r, status, ct, body)
+	WriteBody(w, r, status, contentType, body)
 }
 
 // maxMethodInError bounds the method echoed in a 405's message: a method
@@ -234,8 +238,15 @@ func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
 
 // NotFound writes the actuator's 404.
 func NotFound(w http.ResponseWriter, r *http.Request) {
-	WriteError(w, r, http.StatusNotFound, "no endpoint at this path")
+	WriteError(w, r, http.StatusNotFound, notFoundMessage)
 }
+
+// NotFoundAs is NotFound with the content type given.
+func NotFoundAs(w http.ResponseWriter, r *http.Request, contentType string) {
+	WriteErrorAs(w, r, http.StatusNotFound, contentType, notFoundMessage)
+}
+
+const notFoundMessage = "no endpoint at this path"
 
 // bufPool recycles response bodies for every package of the module;
 // WriteBody copies a body into the connection before it returns, so a

@@ -24,7 +24,7 @@ func TestWriteJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(tc.method, "/x", nil)
 			if tc.ct != "" {
-				r = WithContentType(r, tc.ct)
+				r = ForEndpoint(r, tc.ct, r.URL.Path)
 			}
 			w := httptest.NewRecorder()
 			WriteJSON(w, r, tc.status, tc.v)

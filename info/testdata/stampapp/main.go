@@ -35,7 +35,7 @@ func main() {
 		}),
 	)
 	mux := http.NewServeMux()
-	mux.Handle("/info", http.StripPrefix("/info", ep))
+	mux.Handle("/info", ep.Handler())
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,47 @@
+package httpx
+
+import "net/http"
+
+// Endpoint is the form of a domain handler (health, info, metrics) that
+// the actuator's router calls once it has settled the request: the method
+// is one the endpoint answers, sub is the path below the endpoint without
+// leading or trailing slash ("" for the endpoint itself, "liveness/db"
+// below it, never with empty, "." or ".." segments), and contentType is
+// the negotiated response type ("" for an endpoint that writes its own).
+// Everything the handler needs is in the arguments: the request's URL and
+// context are the client's.
+//
+// The same handler serves on its own, mounted on any mux, through
+// [ServeStandalone].
+type Endpoint interface {
+	ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, contentType string)
+}
+
+// SubPath is the path below a handler mounted on its own: the value of the
+// "{path...}" wildcard of its route pattern, as in
+// mux.Handle("GET /health/{path...}", h), with the slash after its last
+// segment dropped, as the router drops it; "" when the pattern has no such
+// wildcard, as in mux.Handle("/health", h).
+func SubPath(r *http.Request) string {
+	p := r.PathValue("path")
+	if len(p) > 1 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+// ServeStandalone serves r with e mounted on its own: GET and HEAD only
+// (405 otherwise), the response type negotiated from Accept (406 when
+// neither JSON type is acceptable), and the sub-path read by SubPath.
+func ServeStandalone(w http.ResponseWriter, r *http.Request, e Endpoint) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		MethodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	ct, ok := Negotiate(r)
+	if !ok {
+		NotAcceptable(w, r)
+		return
+	}
+	e.ServeEndpoint(w, r, SubPath(r), ct)
+}
