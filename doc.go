@@ -39,6 +39,14 @@
 // A Handler that receives a path outside its prefix (it is mounted
 // somewhere else) answers 404 and logs a warning once naming both.
 //
+// The built-in endpoints are handlers of their packages that also work on
+// their own, on any mux: [health.Checker.Handler],
+// [info.Endpoint.Handler], [metrics.Registry.Handler] and
+// [metrics.Registry.PrometheusHandler], for instance
+// mux.Handle("GET /health/{path...}", a.Health().Handler()). The actuator
+// passes them the path below the endpoint and the negotiated type; the
+// request stays the client's.
+//
 // [Actuator.Middleware] answers the actuator's paths and passes every other
 // request to the application, recording it as http.server.requests by route.
 // For gin, app.Use([Gin](a)) does the same, and [GinHandler] serves the

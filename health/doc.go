@@ -28,9 +28,15 @@
 //
 // # Serving
 //
-// [Checker.ServeHTTP] serves paths relative to the endpoint: the aggregate
-// (with "groups"), "/{group}", "/{component}", "/{group}/{component}" and
-// composite members below them. The aggregate status is the first status of
+// [Checker.Handler] serves the checker on any mux, at any path: the
+// aggregate (with "groups") at its own path and, mounted under a
+// "{path...}" wildcard, "{group}", "{component}", "{group}/{component}" and
+// composite members below them:
+//
+//	mux.Handle("GET /health", c.Handler())
+//	mux.Handle("GET /health/{path...}", c.Handler())
+//
+// The actuator's root package serves the same handler under /actuator/health. The aggregate status is the first status of
 // the order ([WithOrder], default DOWN, OUT_OF_SERVICE, UP, UNKNOWN) found
 // among the components; DOWN and OUT_OF_SERVICE answer 503, others 200
 // ([WithStatusCode]). [WithShowComponents] and [WithShowDetails] decide who

@@ -26,6 +26,7 @@
 // own; a contributor that fails shows {"error":"..."} under its key and the
 // rest of the document is served as usual.
 //
-// The [Endpoint] is an [http.Handler] for the endpoint's relative path ("" or
-// "/"); the actuator's root package mounts it under /actuator/info.
+// [Endpoint.Handler] serves the document on any mux, at any path, as in
+// mux.Handle("GET /info", e.Handler()); the actuator's root package serves
+// the same handler under /actuator/info.
 package info

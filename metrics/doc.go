@@ -6,21 +6,26 @@
 //
 // The same data is served three ways by a [Registry]:
 //
-//   - [Registry.ServeHTTP] at the endpoint itself: a readable [Snapshot]
+//   - [Registry.Handler] at its own path: a readable [Snapshot]
 //     (memory, goroutines, uptime, CPU, GC) together with Spring Boot
 //     Actuator's "names" list;
-//   - [Registry.ServeHTTP] at "/{name}": Spring Boot Actuator's drill-down
-//     ([MetricResponse]), filtered with repeated ?tag=key:value parameters;
-//     an unknown name is a 404, a malformed tag a 400;
+//   - [Registry.Handler] under a "{path...}" wildcard, at "{name}": Spring
+//     Boot Actuator's drill-down ([MetricResponse]), filtered with repeated
+//     ?tag=key:value parameters; an unknown name is a 404, a malformed tag
+//     a 400;
 //   - [Registry.PrometheusHandler]: Prometheus text exposition format 0.0.4,
 //     with the metric names of client_golang's Go and process collectors
 //     where they mean the same thing.
 //
-// Handlers receive paths relative to their endpoint ("" or "/" for the
-// endpoint itself); the actuator's root package strips its base path and
-// endpoint id before calling them, and its adapters call
-// [Registry.ObserveRequest] for every request with the matched route
-// pattern.
+// Each handler works on its own on any mux:
+//
+//	mux.Handle("GET /metrics", reg.Handler())
+//	mux.Handle("GET /metrics/{path...}", reg.Handler())
+//	mux.Handle("GET /prometheus", reg.PrometheusHandler())
+//
+// The actuator's root package serves the same handlers under /actuator, and
+// its adapters call [Registry.ObserveRequest] for every request with the
+// matched route pattern.
 //
 // # Custom metrics
 //
