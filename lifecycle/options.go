@@ -36,9 +36,12 @@ const (
 // are closed under them.
 const forceGrace = time.Second
 
-// minHookTime is the least time a cleanup hook gets (or its timeout, if
-// shorter), even past the overall deadline.
-const minHookTime = 500 * time.Millisecond
+// DeadlineMargin is how long after the overall deadline (WithShutdownTimeout,
+// counted from the trigger) Run returns at the latest, whatever the hooks,
+// the blocking tasks or the requests do: the time to close what is left and
+// to return. Keep the orchestrator's kill grace period above the overall
+// timeout plus this margin.
+const DeadlineMargin = 250 * time.Millisecond
 
 // managementStopTimeout bounds the graceful stop of the management server,
 // whose requests are short probes.
@@ -119,10 +122,11 @@ func WithShutdownTimeout(d time.Duration) Option {
 }
 
 // WithHookTimeout bounds each cleanup hook registered with OnShutdown; the
-// time left before the overall deadline bounds it too, except that a hook
-// always gets at least 500 ms (or its timeout, if shorter), so that a lock
-// is released even when the drain or the blocking tasks used up the overall
-// deadline. The default is DefaultHookTimeout (5 s). Values <= 0 panic.
+// time left before the overall deadline bounds it too. The overall deadline
+// is a hard bound: a hook that cannot start before it (the drain, the
+// blocking tasks or earlier hooks used it up) is skipped, and named in
+// Run's error (ErrShutdownTimeout) and in the log. The default is
+// DefaultHookTimeout (5 s). Values <= 0 panic.
 func WithHookTimeout(d time.Duration) Option {
 	mustBePositive("WithHookTimeout", d)
 	return func(c *config) { c.hookTimeout = d }

@@ -75,18 +75,26 @@ func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
 	l.mu.Lock()
 	l.phase.Store(idxCleanup)
 	l.mu.Unlock()
-	ran := 0
+	seen, ran := 0, 0
+	var skipped []string
 	for {
 		// Hooks registered while earlier ones ran (a hook that registers
 		// another, a task still running past the deadline) are run too.
 		l.mu.Lock()
-		hooks := append([]hook(nil), l.hooks[ran:]...)
+		hooks := append([]hook(nil), l.hooks[seen:]...)
 		l.mu.Unlock()
 		if len(hooks) == 0 {
 			break
 		}
-		ran += len(hooks)
+		seen += len(hooks)
 		for i := len(hooks) - 1; i >= 0; i-- {
+			// The overall deadline is a hard bound: a hook that cannot
+			// start before it is skipped, not given time past it.
+			if !time.Now().Before(deadline) {
+				skipped = append(skipped, hooks[i].name)
+				continue
+			}
+			ran++
 			if err := l.runHook(hooks[i], deadline); err != nil {
 				errs = append(errs, err)
 			}
@@ -95,9 +103,14 @@ func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
 	if ran > 0 {
 		l.log("lifecycle: cleanup hooks done", "took", time.Since(cleanupStart), "hooks", ran)
 	}
+	if len(skipped) > 0 {
+		list := strings.Join(skipped, ", ")
+		l.warn("lifecycle: cleanup hooks skipped at the deadline", "hooks", list)
+		errs = append(errs, fmt.Errorf("%w: %d cleanup hooks not run: %s", ErrShutdownTimeout, len(skipped), list))
+	}
 
 	if mgmt != nil {
-		l.stopManagement(mgmt)
+		l.stopManagement(mgmt, deadline)
 	}
 	l.reqCancel()
 
@@ -202,10 +215,7 @@ func (l *Lifecycle) waitHolds(deadline time.Time) error {
 // deadline. A hook that does not return in time is left behind.
 func (l *Lifecycle) runHook(h hook, deadline time.Time) error {
 	start := time.Now()
-	// Hooks release what must be released (a file lock, a lease), so each
-	// gets a minimum even when the drain or the blocking tasks used up the
-	// overall deadline.
-	timeout := max(min(l.cfg.hookTimeout, time.Until(deadline)), min(l.cfg.hookTimeout, minHookTime))
+	timeout := min(l.cfg.hookTimeout, time.Until(deadline))
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	ch := make(chan error, 1)
@@ -228,9 +238,9 @@ func (l *Lifecycle) runHook(h hook, deadline time.Time) error {
 }
 
 // stopManagement stops the management server last, letting the probes in
-// flight finish.
-func (l *Lifecycle) stopManagement(t *tracked) {
-	ctx, cancel := context.WithTimeout(context.Background(), managementStopTimeout)
+// flight finish, within the overall deadline.
+func (l *Lifecycle) stopManagement(t *tracked, deadline time.Time) {
+	ctx, cancel := context.WithDeadline(context.Background(), earliest(time.Now().Add(managementStopTimeout), deadline))
 	defer cancel()
 	if err := t.srv.Shutdown(ctx); err != nil {
 		_ = t.srv.Close()
