@@ -567,62 +567,6 @@ func TestConcurrentShutdownAndSignal(t *testing.T) {
 	}
 }
 
-// A connection accepted before the drain whose first request arrives once
-// the drain started gets no answer either (net/http drops any request it
-// reads after Shutdown began, on a new connection as on a kept-alive one):
-// the documented reason the delay must outlast the balancer's detection.
-func TestRequestOnAFreshConnectionAfterTheDrainStartIsNotAnswered(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	accepted := make(chan struct{}, 1)
-	var served atomic.Int32
-	srv := &http.Server{
-		Addr:    "127.0.0.1:0",
-		Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served.Add(1) }),
-		ConnState: func(_ net.Conn, s http.ConnState) {
-			if s == http.StateNew {
-				select {
-				case accepted <- struct{}{}:
-				default:
-				}
-			}
-		},
-	}
-	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay())
-	addrs, runErr := runInProcess(t, l, srv)
-	conn, err := net.Dial("tcp", addrs[0].String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	<-accepted
-	begin := time.Now()
-	l.Shutdown("test")
-	// Once the listener refuses, http.Server.Shutdown has begun.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		c, err := net.Dial("tcp", addrs[0].String())
-		if err != nil {
-			break
-		}
-		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("the listener still accepts 10 s after the shutdown started")
-		}
-	}
-	_, _ = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: app\r\n\r\n")
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	got, err := io.ReadAll(conn)
-	var ne net.Error
-	if len(got) != 0 || (errors.As(err, &ne) && ne.Timeout()) {
-		t.Errorf("a request sent after the drain started read %q, %v; want the connection closed unanswered", got, err)
-	}
-	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
-		t.Errorf("Run = %v", err)
-	}
-	if n := served.Load(); n != 0 {
-		t.Errorf("the handler ran %d times", n)
-	}
-}
-
 // Without a delay, 200 keep-alive clients looping when the drain starts are
 // turned away, but only by a refused connection before their request was
 // sent, and a response that started is never cut: every 200 is complete.

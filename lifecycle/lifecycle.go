@@ -1,10 +1,12 @@
 package lifecycle
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -357,12 +359,22 @@ func (l *Lifecycle) Addrs() []net.Addr {
 // shutdown; otherwise it joins what went wrong (see ExitCode).
 //
 // Run sets fields of the servers, chaining what the caller set: Handler
-// (requests that start once the shutdown started get "Connection: close"
-// on their responses; nil means
-// http.DefaultServeMux), BaseContext (request contexts are cancelled at the
-// drain deadline) and ConnState (connections are tracked to know when the
-// drain is over and count what is left). A server whose TLSConfig carries
-// certificates is served with TLS.
+// (HTTP/1 responses whose headers are written once the shutdown started
+// get "Connection: close", a request in flight at the trigger included; the
+// ResponseWriter is wrapped, keeping Flush, Hijack, ReadFrom and
+// http.ResponseController working; nil means http.DefaultServeMux),
+// BaseContext (request contexts are cancelled at the drain deadline) and
+// ConnState (connections are tracked to know when the drain is over, to
+// close the idle ones, and to count what is left). A server whose TLSConfig
+// carries certificates is served with TLS.
+//
+// An HTTP/1 server is drained without http.Server.Shutdown, which would
+// drop a request sent on a connection whose last response could not say
+// "Connection: close": the lifecycle closes the listener itself and gives
+// such connections the idle linger (WithIdleLinger) to bring one more
+// request, served with "Connection: close". A server that may speak HTTP/2
+// (TLS, or Protocols allowing unencrypted HTTP/2) is drained with Shutdown,
+// whose GOAWAY tells HTTP/2 clients; its HTTP/1 connections get no linger.
 func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 	l.mu.Lock()
 	if l.runCalled {
@@ -501,7 +513,7 @@ func (l *Lifecycle) serve(t *tracked, wg *sync.WaitGroup) {
 	} else {
 		err = t.srv.Serve(t.ln)
 	}
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err != nil && !errors.Is(err, http.ErrServerClosed) && !t.closing.Load() {
 		l.addErr(fmt.Errorf("serve %s: %w", t.name, err))
 		l.Shutdown("server " + t.name + " failed")
 	}
@@ -514,6 +526,7 @@ func hasTLS(c *tls.Config) bool {
 // instrument chains the lifecycle's hooks into an app server's fields.
 func (l *Lifecycle) instrument(t *tracked) {
 	srv := t.srv
+	t.h2 = mayServeHTTP2(srv) // before Serve, which sets the HTTP/2 defaults
 	next := srv.Handler
 	if next == nil {
 		next = http.DefaultServeMux
@@ -522,10 +535,17 @@ func (l *Lifecycle) instrument(t *tracked) {
 		// From the start of the shutdown on, every response asks the client
 		// to close its connection, so keep-alive clients (and balancers that
 		// pool connections) reconnect elsewhere before the listener closes.
-		if r.ProtoMajor == 1 && l.phase.Load() >= idxDelaying {
-			w.Header().Set("Connection", "close")
+		// HTTP/2 has no such header: Shutdown's GOAWAY tells its clients.
+		if r.ProtoMajor != 1 {
+			next.ServeHTTP(w, r)
+			return
 		}
-		next.ServeHTTP(w, r)
+		cw := &closeWriter{ResponseWriter: w, l: l}
+		next.ServeHTTP(cw, r)
+		if !cw.hijacked {
+			// The handler wrote nothing: net/http writes the headers now.
+			cw.decide()
+		}
 	})
 	userBase := srv.BaseContext
 	srv.BaseContext = func(ln net.Listener) context.Context {
@@ -538,7 +558,7 @@ func (l *Lifecycle) instrument(t *tracked) {
 		return ctx
 	}
 	userState := srv.ConnState
-	t.conns = make(map[net.Conn]http.ConnState)
+	t.conns = make(map[net.Conn]connInfo)
 	srv.ConnState = func(c net.Conn, s http.ConnState) {
 		t.setState(c, s)
 		if userState != nil {
@@ -547,16 +567,99 @@ func (l *Lifecycle) instrument(t *tracked) {
 	}
 }
 
+// closeWriter decides whether a response asks its client to close the
+// connection when the response headers are written, not when the request
+// started: a request in flight at the trigger whose response is written
+// during the delay or the drain gets "Connection: close" too. It keeps
+// Flush, Hijack, ReadFrom and http.ResponseController (through Unwrap)
+// working.
+type closeWriter struct {
+	http.ResponseWriter
+	l        *Lifecycle
+	decided  bool
+	hijacked bool
+}
+
+var (
+	_ http.Flusher  = (*closeWriter)(nil)
+	_ http.Hijacker = (*closeWriter)(nil)
+	_ io.ReaderFrom = (*closeWriter)(nil)
+)
+
+// decide adds "Connection: close" if the shutdown has started, once, before
+// the headers are written.
+func (w *closeWriter) decide() {
+	if w.decided {
+		return
+	}
+	w.decided = true
+	if w.l.phase.Load() >= idxDelaying {
+		w.ResponseWriter.Header().Set("Connection", "close")
+	}
+}
+
+func (w *closeWriter) WriteHeader(code int) {
+	// 1xx answers are interim, except 101, which ends the HTTP exchange.
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		w.decide()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *closeWriter) Write(p []byte) (int, error) {
+	w.decide()
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *closeWriter) Flush() { _ = w.FlushError() }
+
+// FlushError flushes like Flush and reports the underlying writer's error,
+// which http.ResponseController.Flush returns to the handler.
+func (w *closeWriter) FlushError() error {
+	w.decide()
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *closeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, brw, err
+}
+
+func (w *closeWriter) ReadFrom(src io.Reader) (int64, error) {
+	w.decide()
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w.ResponseWriter}, src)
+}
+
+// writerOnly hides a writer's ReadFrom from io.Copy.
+type writerOnly struct{ io.Writer }
+
+func (w *closeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // tracked is one server with its listener and its connections.
 type tracked struct {
 	srv       *http.Server
 	name      string
 	ln        net.Listener
 	serveDone chan struct{} // closed when Serve returned: every accepted connection is tracked
+	closing   atomic.Bool   // the drain closed the listener: Serve's error is expected
+	h2        bool          // may serve HTTP/2: drained with http.Server.Shutdown
 
 	mu      sync.Mutex
-	conns   map[net.Conn]http.ConnState
+	conns   map[net.Conn]connInfo
 	changed chan struct{} // closed at the next state change; nil when nobody waits
+}
+
+// connInfo is a connection's state and when it entered it.
+type connInfo struct {
+	state  http.ConnState
+	since  time.Time
+	closed bool // closed by the lifecycle; net/http has not reported it yet
 }
 
 func (t *tracked) listen() error {
@@ -581,7 +684,7 @@ func (t *tracked) setState(c net.Conn, s http.ConnState) {
 	case http.StateHijacked, http.StateClosed:
 		delete(t.conns, c)
 	default:
-		t.conns[c] = s
+		t.conns[c] = connInfo{state: s, since: time.Now()}
 	}
 	ch := t.changed
 	t.changed = nil
@@ -596,8 +699,8 @@ func (t *tracked) active() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var addrs []string
-	for c, s := range t.conns {
-		if s == http.StateActive {
+	for c, ci := range t.conns {
+		if ci.state == http.StateActive {
 			addrs = append(addrs, c.RemoteAddr().String())
 		}
 	}
@@ -615,8 +718,8 @@ func (t *tracked) waitFor(all bool, deadline time.Time) bool {
 		busy := len(t.conns) > 0
 		if !all {
 			busy = false
-			for _, s := range t.conns {
-				if s == http.StateActive {
+			for _, ci := range t.conns {
+				if ci.state == http.StateActive {
 					busy = true
 					break
 				}

@@ -29,6 +29,10 @@ const (
 	DefaultShutdownTimeout = 25 * time.Second
 	// DefaultHookTimeout bounds each cleanup hook.
 	DefaultHookTimeout = 5 * time.Second
+	// DefaultIdleLinger is how long a keep-alive connection that was never
+	// told to close stays open once idle during the shutdown, to serve the
+	// request its client may already be sending.
+	DefaultIdleLinger = 500 * time.Millisecond
 )
 
 // forceGrace is how long handlers get to return after their request
@@ -56,6 +60,7 @@ type config struct {
 	drainTimeout    time.Duration
 	shutdownTimeout time.Duration
 	hookTimeout     time.Duration
+	idleLinger      time.Duration
 	management      *http.Server
 	logger          *slog.Logger
 	exit            func(code int)
@@ -72,6 +77,7 @@ func defaultConfig() config {
 		drainTimeout:    DefaultDrainTimeout,
 		shutdownTimeout: DefaultShutdownTimeout,
 		hookTimeout:     DefaultHookTimeout,
+		idleLinger:      DefaultIdleLinger,
 		exit:            os.Exit,
 	}
 }
@@ -130,6 +136,23 @@ func WithShutdownTimeout(d time.Duration) Option {
 func WithHookTimeout(d time.Duration) Option {
 	mustBePositive("WithHookTimeout", d)
 	return func(c *config) { c.hookTimeout = d }
+}
+
+// WithIdleLinger sets how long, during the shutdown, an HTTP/1 keep-alive
+// connection that was never told "Connection: close" stays open once idle:
+// its last response was flushed before the trigger, or ended before it, so
+// its client may be sending the next request on it at that very moment.
+// Such a request is served, with "Connection: close"; when nothing comes
+// within the linger the connection is closed. Connections accepted before
+// the listener closed that have not sent a request yet get the same linger
+// from the drain on. The default is DefaultIdleLinger (500 ms); it only
+// holds the drain while such a connection exists. Zero closes them as soon
+// as they are idle (and, for connections idle since before the trigger, at
+// the drain). Negative values panic. It does not apply to a server that may
+// speak HTTP/2 (see Run).
+func WithIdleLinger(d time.Duration) Option {
+	mustNotBeNegative("WithIdleLinger", d)
+	return func(c *config) { c.idleLinger = d }
 }
 
 // WithManagementServer adds a separate server for the management endpoints
