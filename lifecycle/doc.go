@@ -26,8 +26,10 @@
 //     close; in-flight requests finish; idle keep-alive connections close
 //     once idle for the idle linger, serving with "Connection: close" a
 //     request their client sends meanwhile; [Lifecycle.Draining] closes,
-//     [Lifecycle.OnDrain] callbacks run (for hijacked connections) and the
-//     contexts of [Lifecycle.Go] tasks are cancelled.
+//     [Lifecycle.OnDrain] callbacks run (for hijacked connections), and the
+//     contexts of [Lifecycle.Go] tasks and of the requests of handlers
+//     wrapped by [Lifecycle.EndAtDrain] (server-sent events, long polls) are
+//     cancelled.
 //  4. At the drain deadline, request contexts are cancelled; the connections
 //     left are counted, logged and closed.
 //  5. Blocking tasks ([Lifecycle.Hold], [Lifecycle.Go]) are awaited, bounded

@@ -68,6 +68,9 @@ var (
 	ErrShutdownTimeout = errors.New("lifecycle: shutdown deadline reached")
 	// ErrAlreadyRunning: Run was called a second time.
 	ErrAlreadyRunning = errors.New("lifecycle: Run called twice")
+	// ErrDraining is the cause (context.Cause) of the cancellation of a
+	// request context by EndAtDrain: the drain started.
+	ErrDraining = errors.New("lifecycle: draining")
 )
 
 // ExitCode maps the error Run returns to a process exit status: 0 when the
@@ -107,12 +110,14 @@ type Lifecycle struct {
 	errs      []error
 	result    error
 
-	draining   chan struct{}
-	done       chan struct{}
-	taskCtx    context.Context
-	taskCancel context.CancelFunc
-	reqCtx     context.Context
-	reqCancel  context.CancelFunc
+	draining    chan struct{}
+	drainCtx    context.Context // cancelled when the drain starts, for EndAtDrain
+	drainCancel context.CancelFunc
+	done        chan struct{}
+	taskCtx     context.Context
+	taskCancel  context.CancelFunc
+	reqCtx      context.Context
+	reqCancel   context.CancelFunc
 }
 
 type hook struct {
@@ -137,6 +142,7 @@ func New(opts ...Option) *Lifecycle {
 	}
 	l.userReady.Store(true)
 	l.userLive.Store(true)
+	l.drainCtx, l.drainCancel = context.WithCancel(context.Background())
 	l.taskCtx, l.taskCancel = context.WithCancel(context.Background())
 	l.reqCtx, l.reqCancel = context.WithCancel(context.Background())
 	return l
@@ -184,6 +190,26 @@ func (l *Lifecycle) Err() error {
 // responses (SSE, streaming) and hijacked connections (WebSocket) select on
 // it to end their stream or send a close frame.
 func (l *Lifecycle) Draining() <-chan struct{} { return l.draining }
+
+// EndAtDrain returns a handler that serves h with a request context that is
+// also cancelled, with the cause ErrDraining, when the drain starts. It is
+// for responses that never end by themselves: server-sent events, long
+// polls, streaming. Without it they hold the drain until its deadline and
+// are cut there, counted as failures; with it the handler sees its context
+// done at the drain's start, can write a last event, and returns, so the
+// client reconnects to another instance at once (and the drain does not
+// wait for it). During the delay the stream goes on. A request that starts
+// once the drain started gets a context already cancelled. Wrap only the
+// long-lived routes: an ordinary request should finish its work.
+func (l *Lifecycle) EndAtDrain(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancelCause(r.Context())
+		defer cancel(nil)
+		stop := context.AfterFunc(l.drainCtx, func() { cancel(ErrDraining) })
+		defer stop()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
 
 // OnDrain registers fn to be called, in its own goroutine, when the drain
 // starts. It is meant for hijacked connections (WebSocket, raw TCP

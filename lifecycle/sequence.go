@@ -49,6 +49,7 @@ func (l *Lifecycle) sequence(begin time.Time, started chan struct{}) {
 	l.onDrain = make(map[uint64]func())
 	l.mu.Unlock()
 	close(l.draining)
+	l.drainCancel()
 	l.taskCancel()
 	for _, fn := range onDrain {
 		go l.callDrain(fn)
