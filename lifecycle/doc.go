@@ -40,4 +40,8 @@
 //     probes all along, stops last; Run returns; [ExitCode] maps its error.
 //
 // A second signal exits the process at once.
+//
+// The signals are taken over from [New] on: one that arrives before Run (a
+// slow start-up) is held, and Run then serves nothing and runs the sequence
+// at once, without the delay, so the hooks run (see [WithSignals]).
 package lifecycle

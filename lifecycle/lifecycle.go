@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"weak"
 )
 
 // Phase is where a Lifecycle stands. It is reported in readiness details.
@@ -110,6 +112,7 @@ type Lifecycle struct {
 	errs      []error
 	result    error
 
+	sigCh       chan os.Signal // the configured signals, from New on; nil without
 	draining    chan struct{}
 	drainCtx    context.Context // cancelled when the drain starts, for EndAtDrain
 	drainCancel context.CancelFunc
@@ -126,7 +129,9 @@ type hook struct {
 }
 
 // New returns a Lifecycle configured by opts. With no option it handles
-// SIGTERM and SIGINT and uses the documented defaults.
+// SIGTERM and SIGINT and uses the documented defaults. It takes the
+// configured signals over at once (see WithSignals); it starts no
+// goroutine.
 func New(opts ...Option) *Lifecycle {
 	l := &Lifecycle{
 		cfg:      defaultConfig(),
@@ -139,6 +144,14 @@ func New(opts ...Option) *Lifecycle {
 		if o != nil {
 			o(&l.cfg)
 		}
+	}
+	if len(l.cfg.signals) > 0 {
+		// From New on, the signals are the lifecycle's: one that arrives
+		// during a slow start-up waits for Run instead of killing the
+		// process before the hooks could run.
+		l.sigCh = make(chan os.Signal, 2)
+		signal.Notify(l.sigCh, l.cfg.signals...)
+		l.watchBeforeRun()
 	}
 	l.userReady.Store(true)
 	l.userLive.Store(true)
@@ -381,7 +394,9 @@ func (l *Lifecycle) Addrs() []net.Addr {
 // Run binds a listener for every server (and the management server), turns
 // readiness on once all are bound, serves, and blocks until the shutdown
 // sequence has completed. A configured signal, the cancellation of ctx or a
-// call to Shutdown starts the sequence. The error is nil after a clean
+// call to Shutdown starts the sequence. A signal that arrived between New
+// and Run makes Run serve nothing and run the sequence at once, without the
+// delay (see WithSignals). The error is nil after a clean
 // shutdown; otherwise it joins what went wrong (see ExitCode).
 //
 // Run sets fields of the servers, chaining what the caller set: Handler
@@ -407,10 +422,26 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 		l.mu.Unlock()
 		return ErrAlreadyRunning
 	}
-	l.runCalled = true
+	l.runCalled = true // from now on Run, not the poll, reads the signals
+	sigCh := l.sigCh
+	var pending os.Signal // a signal that arrived between New and Run
+	if sigCh != nil {
+		defer signal.Stop(sigCh)
+		select {
+		case pending = <-sigCh:
+		default:
+		}
+	}
+	seen := 0
+	if pending != nil {
+		seen = 1
+	}
+	watchDone := make(chan struct{})
 	if l.triggered {
 		l.mu.Unlock()
+		go l.watch(ctx, sigCh, seen, watchDone)
 		<-l.done
+		<-watchDone
 		return l.result
 	}
 	l.started = make(chan struct{})
@@ -418,14 +449,7 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 	l.mu.Unlock()
 
 	begin := time.Now()
-	var sigCh chan os.Signal
-	if len(l.cfg.signals) > 0 {
-		sigCh = make(chan os.Signal, 2)
-		signal.Notify(sigCh, l.cfg.signals...)
-		defer signal.Stop(sigCh)
-	}
-	watchDone := make(chan struct{})
-	go l.watch(ctx, sigCh, watchDone)
+	go l.watch(ctx, sigCh, seen, watchDone)
 
 	var all []*tracked
 	for i, srv := range servers {
@@ -450,6 +474,11 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 		// Checked here, not only by watch: a context cancelled before Run
 		// must not put the servers in rotation, even for a moment.
 		l.Shutdown("context cancelled")
+	}
+	if bindErr == nil && pending != nil {
+		// The process was told to stop during its start-up: it never
+		// enters rotation, and the sequence runs without the delay.
+		l.Shutdown("signal " + pending.String() + " before Run")
 	}
 	var wg sync.WaitGroup
 	l.mu.Lock()
@@ -502,10 +531,10 @@ func addrStrings(ts []*tracked) []string {
 
 // watch turns signals and the cancellation of ctx into Shutdown; a second
 // signal exits the process at once.
-func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, stop chan<- struct{}) {
+// signals is how many were already seen (one that arrived before Run).
+func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, signals int, stop chan<- struct{}) {
 	defer close(stop)
 	ctxDone := ctx.Done()
-	signals := 0
 	for {
 		select {
 		case <-l.done:
@@ -519,15 +548,76 @@ func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, stop chan
 				l.Shutdown("signal " + s.String())
 				continue
 			}
-			code := 1
-			if n, ok := s.(syscall.Signal); ok {
-				code = 128 + int(n)
-			}
-			l.warn("lifecycle: second signal, exiting now", "signal", s.String(), "phase", l.Phase(), "code", code)
-			l.cfg.exit(code)
+			l.exitNow(s)
 			return
 		}
 	}
+}
+
+// exitNow exits the process on a second signal, with status 128+signal.
+func (l *Lifecycle) exitNow(s os.Signal) {
+	code := 1
+	if n, ok := s.(syscall.Signal); ok {
+		code = 128 + int(n)
+	}
+	l.warn("lifecycle: second signal, exiting now", "signal", s.String(), "phase", l.Phase(), "code", code)
+	l.cfg.exit(code)
+}
+
+// signalPoll is how often, until Run is called, the lifecycle looks for a
+// second signal (the first one waits for Run).
+const signalPoll = 100 * time.Millisecond
+
+// watchBeforeRun looks for a second signal until Run takes the signals
+// over, the sequence ends, or the Lifecycle is garbage collected: the
+// escape hatch of a start-up that hangs before Run. It runs on a timer and
+// holds the Lifecycle weakly: a Lifecycle that is never run leaves no
+// goroutine behind, and once collected it stops the signals' registration.
+func (l *Lifecycle) watchBeforeRun() {
+	wp := weak.Make(l)
+	var mu sync.Mutex
+	var timer *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	timer = time.AfterFunc(signalPoll, func() {
+		l := wp.Value()
+		if l == nil || !l.pollSignals() {
+			return
+		}
+		mu.Lock()
+		timer.Reset(signalPoll)
+		mu.Unlock()
+	})
+	runtime.AddCleanup(l, func(ch chan os.Signal) { signal.Stop(ch) }, l.sigCh)
+}
+
+// pollSignals exits the process if a second signal arrived before Run; it
+// reports whether to keep polling.
+func (l *Lifecycle) pollSignals() bool {
+	select {
+	case <-l.done:
+		// Shut down without Run: the signals are no longer the
+		// lifecycle's.
+		signal.Stop(l.sigCh)
+		return false
+	default:
+	}
+	l.mu.Lock()
+	if l.runCalled {
+		l.mu.Unlock()
+		return false
+	}
+	var second os.Signal
+	if len(l.sigCh) >= 2 {
+		<-l.sigCh
+		second = <-l.sigCh
+	}
+	l.mu.Unlock()
+	if second == nil {
+		return true
+	}
+	l.exitNow(second)
+	return false
 }
 
 func (l *Lifecycle) serve(t *tracked, wg *sync.WaitGroup) {
