@@ -386,3 +386,121 @@ func TestResponseWriterKeepsItsInterfaces(t *testing.T) {
 		t.Errorf("Run = %v", err)
 	}
 }
+
+// A request that starts on a kept-alive connection during the delay gets
+// "Connection: close", and the server closes that connection after it.
+func TestKeepAliveRequestDuringTheDelayGetsConnectionClose(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	})}
+	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(300*time.Millisecond))
+	addrs, runErr := runInProcess(t, l, srv)
+	conn, err := net.Dial("tcp", addrs[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	send := func() *http.Response {
+		t.Helper()
+		if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: app\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := send(); resp.Close {
+		t.Fatal("a request before the shutdown got Connection: close")
+	}
+	begin := time.Now()
+	l.Shutdown("test")
+	if l.Phase() != lifecycle.PhaseDelaying {
+		t.Fatalf("phase = %s, want delaying", l.Phase())
+	}
+	resp := send()
+	// ReadResponse turns "Connection: close" into resp.Close.
+	if resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Errorf("request during the delay: %d, close=%v; want 200 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	if l.Phase() != lifecycle.PhaseDelaying {
+		t.Errorf("the request was answered in phase %s, not during the delay", l.Phase())
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("after the Connection: close response the connection read %v, want EOF", err)
+	}
+	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+// A connection accepted but silent (slowloris, a pre-connecting balancer),
+// or stalled in the middle of its request headers, is not serving a request
+// (net/http reports it StateNew until the headers are read): it must not
+// hold the drain until its deadline, nor count as cut; it is closed.
+func TestSilentConnectionDoesNotHoldTheDrain(t *testing.T) {
+	for _, tc := range []struct{ name, send string }{
+		{"nothing sent", ""},
+		{"partial headers", "GET / HTTP/1.1\r\nHo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			const drainTimeout = 20 * time.Second
+			accepted := make(chan struct{}, 1)
+			srv := &http.Server{
+				Addr:    "127.0.0.1:0",
+				Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
+				ConnState: func(_ net.Conn, s http.ConnState) {
+					if s == http.StateNew {
+						select {
+						case accepted <- struct{}{}:
+						default:
+						}
+					}
+				},
+			}
+			logs := newOutput()
+			l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(),
+				lifecycle.WithDrainTimeout(drainTimeout), lifecycle.WithLogger(textLogger(logs)))
+			addrs, runErr := runInProcess(t, l, srv)
+			conn, err := net.Dial("tcp", addrs[0].String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.send); err != nil {
+				t.Fatal(err)
+			}
+			<-accepted
+			begin := time.Now()
+			l.Shutdown("test")
+			took, err := waitRun(t, runErr, begin, drainTimeout/2)
+			if err != nil {
+				t.Errorf("Run = %v, want nil", err)
+			}
+			// A drain that waited for the silent connection would take the
+			// drain timeout, or 5 s with http.Server.Shutdown's own rule
+			// (a new connection counts as idle after 5 s); with nothing in
+			// flight it takes milliseconds. 2.5 s leaves a loaded machine a
+			// wide margin and still tells the two apart.
+			if took > 2500*time.Millisecond {
+				t.Errorf("the drain took %s: it waited for the silent connection", took)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			n, err := conn.Read(make([]byte, 1))
+			var ne net.Error
+			if n != 0 || err == nil || (errors.As(err, &ne) && ne.Timeout()) {
+				t.Errorf("the silent connection read %d bytes, %v; want it closed by the server", n, err)
+			}
+			if !strings.Contains(logs.String(), "connections_closed_at_deadline=0") {
+				t.Errorf("drain log:\n%s", logs.String())
+			}
+		})
+	}
+}

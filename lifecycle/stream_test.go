@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -165,5 +166,78 @@ func TestStreamEndsAtTheDrainStart(t *testing.T) {
 				t.Errorf("reconnecting after the stream ended: %v, want refused", err)
 			}
 		})
+	}
+}
+
+// A streaming response in flight at the drain keeps streaming until its
+// handler returns: it is not cut when the listener closes, and its end is
+// what ends the drain.
+func TestStreamingResponseOutlivesTheDrainStart(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const afterDrain = 20
+	var l *lifecycle.Lifecycle
+	streaming := make(chan struct{})
+	var handlerDone atomic.Int64 // unix nanos when the handler returned
+	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { handlerDone.Store(time.Now().UnixNano()) }()
+		w.Header().Set("Content-Type", "text/event-stream")
+		rc := http.NewResponseController(w)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		write := func(s string) bool {
+			_, err := io.WriteString(w, s)
+			return err == nil && rc.Flush() == nil
+		}
+		for i := 0; ; i++ {
+			if !write(fmt.Sprintf("data: before %d\n\n", i)) {
+				return
+			}
+			if i == 0 {
+				close(streaming)
+			}
+			select {
+			case <-l.Draining():
+				// Keep streaming for a while into the drain, as a stream
+				// finishing its current unit of work does.
+				for j := range afterDrain {
+					<-tick.C
+					if !write(fmt.Sprintf("data: drain %d\n\n", j)) {
+						return
+					}
+				}
+				write("event: end\ndata: bye\n\n")
+				return
+			case <-tick.C:
+			}
+		}
+	})}
+	l = lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(), lifecycle.WithDrainTimeout(20*time.Second))
+	addrs, runErr := runInProcess(t, l, srv)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("http://" + addrs[0].String() + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	<-streaming
+	begin := time.Now()
+	l.Shutdown("test")
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Errorf("reading the stream: %v (cut after %d bytes)", err, len(body))
+	}
+	drained := strings.Count(string(body), "data: drain ")
+	if drained != afterDrain || !strings.HasSuffix(string(body), "event: end\ndata: bye\n\n") {
+		t.Errorf("the stream got %d of %d events written during the drain, end=%v:\n%s",
+			drained, afterDrain, strings.HasSuffix(string(body), "data: bye\n\n"), body)
+	}
+	_, err = waitRun(t, runErr, begin, 25*time.Second)
+	if err != nil {
+		t.Errorf("Run = %v, want nil: the stream ended before the drain deadline", err)
+	}
+	// The drain waited for the stream: Run cannot return before the handler.
+	if h := handlerDone.Load(); h == 0 || time.Now().UnixNano() < h {
+		t.Errorf("Run returned before the streaming handler did")
 	}
 }
