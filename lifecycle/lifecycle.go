@@ -130,8 +130,8 @@ type hook struct {
 
 // New returns a Lifecycle configured by opts. With no option it handles
 // SIGTERM and SIGINT and uses the documented defaults. It takes the
-// configured signals over at once (see WithSignals); it starts no
-// goroutine.
+// configured signals over at once (see WithSignals); until Run, a timer
+// (not a goroutine) looks for a second signal.
 func New(opts ...Option) *Lifecycle {
 	l := &Lifecycle{
 		cfg:      defaultConfig(),
