@@ -50,9 +50,13 @@ func (c *rawConn) send(path, body string) {
 	}
 }
 
-// read reads one response whole; resp.Close reports "Connection: close".
+// read reads one response whole, past interim (1xx) answers; resp.Close
+// reports "Connection: close".
 func (c *rawConn) read() (*http.Response, string, error) {
 	resp, err := http.ReadResponse(c.br, nil)
+	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+		resp, err = http.ReadResponse(c.br, nil)
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -343,6 +347,11 @@ func TestResponseWriterKeepsItsInterfaces(t *testing.T) {
 			}
 		},
 		"/nothing": func(w http.ResponseWriter, r *http.Request) {},
+		"/early-hints": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</style.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints)
+			io.WriteString(w, "after hints")
+		},
 		"/hijack": func(w http.ResponseWriter, r *http.Request) {
 			conn, brw, err := w.(http.Hijacker).Hijack()
 			if err != nil {
@@ -360,12 +369,13 @@ func TestResponseWriterKeepsItsInterfaces(t *testing.T) {
 	}
 	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(2*time.Second))
 	addrs, runErr := runInProcess(t, l, &http.Server{Addr: "127.0.0.1:0", Handler: mux})
-	want := map[string]string{"/flush": "flushed", "/controller": "controlled", "/readfrom": "read from", "/nothing": "", "/hijack": "hijacked"}
+	want := map[string]string{"/flush": "flushed", "/controller": "controlled", "/readfrom": "read from", "/nothing": "",
+		"/early-hints": "after hints", "/hijack": "hijacked"}
 	for _, shutdown := range []bool{false, true} {
 		if shutdown {
 			l.Shutdown("test")
 		}
-		for _, path := range []string{"/flush", "/controller", "/readfrom", "/nothing", "/hijack"} {
+		for _, path := range []string{"/flush", "/controller", "/readfrom", "/nothing", "/early-hints", "/hijack"} {
 			c := dialRaw(t, addrs[0].String())
 			c.send(path, "")
 			resp, body, err := c.read()

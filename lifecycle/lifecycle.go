@@ -715,10 +715,15 @@ func (w *closeWriter) decide() {
 }
 
 func (w *closeWriter) WriteHeader(code int) {
-	// 1xx answers are interim, except 101, which ends the HTTP exchange.
-	if code >= 200 || code == http.StatusSwitchingProtocols {
+	switch {
+	case code == http.StatusSwitchingProtocols:
+		// The connection is handed over to another protocol: its
+		// Connection header says "Upgrade".
+		w.decided = true
+	case code >= 200:
 		w.decide()
 	}
+	// Other 1xx answers are interim: the decision waits for the final one.
 	w.ResponseWriter.WriteHeader(code)
 }
 
