@@ -42,6 +42,7 @@
 // A second signal exits the process at once.
 //
 // The signals are taken over from [New] on: one that arrives before Run (a
-// slow start-up) is held, and Run then serves nothing and runs the sequence
-// at once, without the delay, so the hooks run (see [WithSignals]).
+// slow start-up) starts the sequence at once, so the hooks run; Run then
+// serves nothing and returns its result, and a program that never calls Run
+// exits with its exit code when the sequence is over (see [WithSignals]).
 package lifecycle

@@ -97,20 +97,22 @@ type Lifecycle struct {
 
 	mu        sync.Mutex
 	runCalled bool
-	triggered bool
-	reason    string
-	started   chan struct{} // closed once Run has bound (or failed to); nil until Run
-	served    bool
-	apps      []*tracked
-	mgmt      *tracked
-	hooks     []hook
-	onDrain   map[uint64]func()
-	nextDrain uint64
-	holds     map[uint64]string
-	nextHold  uint64
-	holdsWait chan struct{} // closed at the next release; nil when nobody waits
-	errs      []error
-	result    error
+	// signalsBeforeRun counts the configured signals taken before Run.
+	signalsBeforeRun int
+	triggered        bool
+	reason           string
+	started          chan struct{} // closed once Run has bound (or failed to); nil until Run
+	served           bool
+	apps             []*tracked
+	mgmt             *tracked
+	hooks            []hook
+	onDrain          map[uint64]func()
+	nextDrain        uint64
+	holds            map[uint64]string
+	nextHold         uint64
+	holdsWait        chan struct{} // closed at the next release; nil when nobody waits
+	errs             []error
+	result           error
 
 	sigCh       chan os.Signal // the configured signals, from New on; nil without
 	draining    chan struct{}
@@ -131,7 +133,7 @@ type hook struct {
 // New returns a Lifecycle configured by opts. With no option it handles
 // SIGTERM and SIGINT and uses the documented defaults. It takes the
 // configured signals over at once (see WithSignals); until Run, a timer
-// (not a goroutine) looks for a second signal.
+// (not a goroutine) looks for them.
 func New(opts ...Option) *Lifecycle {
 	l := &Lifecycle{
 		cfg:      defaultConfig(),
@@ -145,19 +147,20 @@ func New(opts ...Option) *Lifecycle {
 			o(&l.cfg)
 		}
 	}
-	if len(l.cfg.signals) > 0 {
-		// From New on, the signals are the lifecycle's: one that arrives
-		// during a slow start-up waits for Run instead of killing the
-		// process before the hooks could run.
-		l.sigCh = make(chan os.Signal, 2)
-		signal.Notify(l.sigCh, l.cfg.signals...)
-		l.watchBeforeRun()
-	}
 	l.userReady.Store(true)
 	l.userLive.Store(true)
 	l.drainCtx, l.drainCancel = context.WithCancel(context.Background())
 	l.taskCtx, l.taskCancel = context.WithCancel(context.Background())
 	l.reqCtx, l.reqCancel = context.WithCancel(context.Background())
+	if len(l.cfg.signals) > 0 {
+		// From New on, the signals are the lifecycle's: one that arrives
+		// during a slow start-up starts the sequence instead of killing
+		// the process before the hooks could run. Set up last, once the
+		// Lifecycle is whole.
+		l.sigCh = make(chan os.Signal, 2)
+		signal.Notify(l.sigCh, l.cfg.signals...)
+		l.watchBeforeRun()
+	}
 	return l
 }
 
@@ -424,18 +427,10 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 	}
 	l.runCalled = true // from now on Run, not the poll, reads the signals
 	sigCh := l.sigCh
-	var pending os.Signal // a signal that arrived between New and Run
 	if sigCh != nil {
 		defer signal.Stop(sigCh)
-		select {
-		case pending = <-sigCh:
-		default:
-		}
 	}
-	seen := 0
-	if pending != nil {
-		seen = 1
-	}
+	seen := l.signalsBeforeRun
 	watchDone := make(chan struct{})
 	if l.triggered {
 		l.mu.Unlock()
@@ -474,11 +469,6 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 		// Checked here, not only by watch: a context cancelled before Run
 		// must not put the servers in rotation, even for a moment.
 		l.Shutdown("context cancelled")
-	}
-	if bindErr == nil && pending != nil {
-		// The process was told to stop during its start-up: it never
-		// enters rotation, and the sequence runs without the delay.
-		l.Shutdown("signal " + pending.String() + " before Run")
 	}
 	var wg sync.WaitGroup
 	l.mu.Lock()
@@ -564,15 +554,15 @@ func (l *Lifecycle) exitNow(s os.Signal) {
 	l.cfg.exit(code)
 }
 
-// signalPoll is how often, until Run is called, the lifecycle looks for a
-// second signal (the first one waits for Run).
+// signalPoll is how often, until Run is called, the lifecycle looks for
+// the configured signals.
 const signalPoll = 100 * time.Millisecond
 
-// watchBeforeRun looks for a second signal until Run takes the signals
-// over, the sequence ends, or the Lifecycle is garbage collected: the
-// escape hatch of a start-up that hangs before Run. It runs on a timer and
-// holds the Lifecycle weakly: a Lifecycle that is never run leaves no
-// goroutine behind, and once collected it stops the signals' registration.
+// watchBeforeRun looks for signals until Run takes them over, the sequence
+// ends, or the Lifecycle is garbage collected. It runs on a timer and holds
+// the Lifecycle weakly: a Lifecycle that is never run and never signalled
+// leaves no goroutine behind, and once collected it stops the signals'
+// registration.
 func (l *Lifecycle) watchBeforeRun() {
 	wp := weak.Make(l)
 	var mu sync.Mutex
@@ -591,8 +581,10 @@ func (l *Lifecycle) watchBeforeRun() {
 	runtime.AddCleanup(l, func(ch chan os.Signal) { signal.Stop(ch) }, l.sigCh)
 }
 
-// pollSignals exits the process if a second signal arrived before Run; it
-// reports whether to keep polling.
+// pollSignals acts on the signals that arrived before Run: the first starts
+// the shutdown sequence at once (and exits the process when it is over, if
+// Run has still not been called); a second exits at once. It reports
+// whether to keep polling.
 func (l *Lifecycle) pollSignals() bool {
 	select {
 	case <-l.done:
@@ -607,17 +599,38 @@ func (l *Lifecycle) pollSignals() bool {
 		l.mu.Unlock()
 		return false
 	}
-	var second os.Signal
-	if len(l.sigCh) >= 2 {
-		<-l.sigCh
-		second = <-l.sigCh
+	var sig os.Signal
+	select {
+	case sig = <-l.sigCh:
+		l.signalsBeforeRun++
+	default:
 	}
+	n := l.signalsBeforeRun
 	l.mu.Unlock()
-	if second == nil {
+	switch {
+	case sig == nil:
 		return true
+	case n == 1:
+		l.Shutdown("signal " + sig.String() + " before Run")
+		go l.exitUnlessRun()
+		return true
+	default:
+		l.exitNow(sig)
+		return false
 	}
-	l.exitNow(second)
-	return false
+}
+
+// exitUnlessRun waits for a sequence that a signal started before Run and
+// exits the process with its exit code, unless Run was called meanwhile
+// (Run then returns the result to the program).
+func (l *Lifecycle) exitUnlessRun() {
+	<-l.done
+	l.mu.Lock()
+	run := l.runCalled
+	l.mu.Unlock()
+	if !run {
+		l.cfg.exit(ExitCode(l.Err()))
+	}
 }
 
 func (l *Lifecycle) serve(t *tracked, wg *sync.WaitGroup) {

@@ -86,15 +86,16 @@ func defaultConfig() config {
 // SIGTERM and SIGINT. New takes them over (signal.Notify), so Go's default
 // action, which kills the process at once and skips every hook, no longer
 // applies: a signal that arrives between New and Run (a slow start-up:
-// migrations, cache warm-up) is held, and Run, once called, serves nothing
-// and runs the sequence at once, without the delay (the process was never
-// in rotation): blocking tasks, hooks, and Run returns (ExitCode 0 when
-// clean). Run stops the registration when it returns. A second signal exits
-// the process at once with status 128+signal number, during the shutdown as
-// before Run (the escape hatch of a start-up that hangs). A program that
-// does not call Run gets no shutdown from a signal: it should handle the
-// signals itself (and call Shutdown) or pass WithSignals() with no argument,
-// which disables signal handling.
+// migrations, cache warm-up) starts the sequence at once (readiness down,
+// delay, blocking tasks, hooks). Run, once called, serves nothing and
+// returns the sequence's result; if Run has not been called when the
+// sequence is over, the process exits with ExitCode of its result (through
+// WithExitFunc). Run stops the registration when it returns. A second
+// signal exits the process at once with status 128+signal number, during
+// the shutdown as before Run (the escape hatch of a start-up that hangs). A
+// program that drains its own servers without Run should handle the
+// signals itself and pass WithSignals() with no argument, which disables
+// signal handling.
 func WithSignals(sig ...os.Signal) Option {
 	s := append([]os.Signal(nil), sig...)
 	return func(c *config) { c.signals = s }
