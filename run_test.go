@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/lifecycle"
 )
 
@@ -122,5 +123,36 @@ func TestRunReportsHookErrors(t *testing.T) {
 	err := <-done
 	if !errors.Is(err, boom) || lifecycle.ExitCode(err) == 0 {
 		t.Errorf("Run = %v (exit %d), want the hook's error and a non-zero code", err, lifecycle.ExitCode(err))
+	}
+}
+
+// Run starts the background checks, before any request asks for health.
+func TestRunStartsBackgroundChecks(t *testing.T) {
+	var calls atomic.Int32
+	ran := make(chan struct{})
+	check := func(context.Context) error {
+		if calls.Add(1) == 1 {
+			close(ran)
+		}
+		return nil
+	}
+	a := newActuator(t,
+		actuator.WithHealthCheck("bg", check, health.Background(time.Hour, 0)),
+		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()),
+	)
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("New ran the background check %d times", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, &http.Server{Addr: "127.0.0.1:0", Handler: http.NotFoundHandler()}) }()
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Error("Run did not start the background check before any request")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
 	}
 }
