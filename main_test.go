@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -137,4 +138,18 @@ func appMux() *http.ServeMux {
 		io.WriteString(w, "user "+r.PathValue("id"))
 	})
 	return mux
+}
+
+// receive waits for a value from ch that should come at once, for at
+// most ten seconds: a bug fails the test instead of hanging it.
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s within 10s", what)
+		var zero T
+		return zero
+	}
 }

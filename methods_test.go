@@ -92,6 +92,9 @@ func TestHead(t *testing.T) {
 	for _, path := range []string{"/actuator", "/actuator/health", "/actuator/info", "/actuator/metrics"} {
 		get := do(a, "GET", path)
 		head := do(a, "HEAD", path)
+		if get.Code != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, get.Code)
+		}
 		if head.Code != get.Code {
 			t.Errorf("HEAD %s = %d, GET = %d", path, head.Code, get.Code)
 		}

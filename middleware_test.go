@@ -169,7 +169,7 @@ func TestMiddlewareKeepsReadFrom(t *testing.T) {
 		}))
 		defer srv.Close()
 		body, code := get(t, srv.URL+"/file")
-		<-served
+		receive(t, served, "end of the handler")
 		if code != 200 || len(body) != size {
 			t.Errorf("GET /file = %d, %d bytes, want 200, %d", code, len(body), size)
 		}

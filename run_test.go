@@ -39,7 +39,10 @@ func startRun(t *testing.T, a *actuator.Actuator) (string, <-chan error) {
 
 func post(t *testing.T, url, auth string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, nil)
+	req, err := http.NewRequest("POST", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
@@ -48,7 +51,10 @@ func post(t *testing.T, url, auth string) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return resp.StatusCode, string(b)
 }
 
@@ -59,7 +65,7 @@ func TestShutdownEndpointRunsTheSequence(t *testing.T) {
 	a := newActuator(t,
 		actuator.WithShutdownEndpoint(),
 		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
-		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(300*time.Millisecond)),
+		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(time.Second)),
 	)
 	var hookRan atomic.Bool
 	a.Lifecycle().OnShutdown("flag", func(context.Context) error { hookRan.Store(true); return nil })
@@ -98,6 +104,9 @@ func TestShutdownEndpointRunsTheSequence(t *testing.T) {
 	if code, body := post(t, base+"/actuator/shutdown", "Bearer t0k"); code != 200 || !strings.Contains(body, "bye") {
 		t.Errorf("second shutdown call = %d %s", code, body)
 	}
+	if p := a.Lifecycle().Phase(); p != lifecycle.PhaseDelaying {
+		t.Errorf("the delay ended (phase %s) before the checks above finished: they did not all run during it", p)
+	}
 
 	select {
 	case err := <-done:
@@ -120,7 +129,7 @@ func TestRunReportsHookErrors(t *testing.T) {
 	a.Lifecycle().OnShutdown("lock", func(context.Context) error { return boom })
 	_, done := startRun(t, a)
 	a.Lifecycle().Shutdown("test")
-	err := <-done
+	err := receive(t, done, "Run's result")
 	if !errors.Is(err, boom) || lifecycle.ExitCode(err) == 0 {
 		t.Errorf("Run = %v (exit %d), want the hook's error and a non-zero code", err, lifecycle.ExitCode(err))
 	}
@@ -152,7 +161,7 @@ func TestRunStartsBackgroundChecks(t *testing.T) {
 		t.Error("Run did not start the background check before any request")
 	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := receive(t, done, "Run's result"); err != nil {
 		t.Errorf("Run = %v", err)
 	}
 }
