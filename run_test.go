@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -16,25 +17,38 @@ import (
 	"github.com/actuatorgo/actuator/lifecycle"
 )
 
-// startRun runs a.Run on a loopback server in the background and waits
-// until readiness answers 200. The returned channel yields Run's result.
+// startRun runs a.Run on a loopback server in the background and returns
+// once it serves, with readiness on. The returned channel yields Run's
+// result.
 func startRun(t *testing.T, a *actuator.Actuator) (string, <-chan error) {
 	t.Helper()
-	srv := &http.Server{Addr: "127.0.0.1:0", Handler: a.Middleware(http.NotFoundHandler())}
+	serving := make(chan struct{}, 1)
+	srv := &http.Server{
+		Addr:    "127.0.0.1:0",
+		Handler: a.Middleware(http.NotFoundHandler()),
+		// Serve calls BaseContext once, before it accepts: Run has bound
+		// the listener and is starting to serve.
+		BaseContext: func(net.Listener) context.Context {
+			select {
+			case serving <- struct{}{}:
+			default:
+			}
+			return context.Background()
+		},
+	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(context.Background(), srv) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if addrs := a.Lifecycle().Addrs(); len(addrs) > 0 {
-			base := "http://" + addrs[0].String()
-			if _, code := get(t, base+"/actuator/health/readiness"); code == 200 {
-				return base, done
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
+	receive(t, serving, "call of Serve")
+	// Addrs waits for Run to finish starting, readiness on.
+	addrs := a.Lifecycle().Addrs()
+	if len(addrs) == 0 {
+		t.Fatal("Run serves but reports no address")
 	}
-	t.Fatal("server never became ready")
-	return "", nil
+	base := "http://" + addrs[0].String()
+	if body, code := get(t, base+"/actuator/health/readiness"); code != http.StatusOK {
+		t.Fatalf("readiness once serving = %d %s, want 200", code, body)
+	}
+	return base, done
 }
 
 func post(t *testing.T, url, auth string) (int, string) {
