@@ -238,21 +238,23 @@ func TestHugeCredentialsCostAConstant(t *testing.T) {
 		{"basic", actuator.BasicAuth("u", "p"), "Basic dTpx", "Basic " + strings.Repeat("QUFB", mib/4)},
 		{"any of", actuator.AnyOf(actuator.BearerToken("t0k"), actuator.BasicAuth("u", "p")), "Bearer nope", "Basic " + strings.Repeat("QUFB", mib/4)},
 	} {
-		a := newActuator(t,
-			actuator.WithAuthorizer(tc.auth),
-			actuator.WithEndpoint("secret", ok, actuator.Sensitive()),
-			actuator.WithHealthOptions(health.WithShowDetails(health.WhenAuthorized)),
-		)
-		for _, path := range []string{"/actuator/secret", "/actuator/health"} {
-			want := http.StatusForbidden
-			if path == "/actuator/health" {
-				want = http.StatusOK
+		t.Run(tc.name, func(t *testing.T) {
+			a := newActuator(t,
+				actuator.WithAuthorizer(tc.auth),
+				actuator.WithEndpoint("secret", ok, actuator.Sensitive()),
+				actuator.WithHealthOptions(health.WithShowDetails(health.WhenAuthorized)),
+			)
+			for _, path := range []string{"/actuator/secret", "/actuator/health"} {
+				want := http.StatusForbidden
+				if path == "/actuator/health" {
+					want = http.StatusOK
+				}
+				small := httptest.NewRequest("GET", path, nil)
+				small.Header.Set("Authorization", tc.small)
+				large := httptest.NewRequest("GET", path, nil)
+				large.Header.Set("Authorization", tc.huge)
+				assertBoundedCost(t, a, path, small, large, want, want)
 			}
-			small := httptest.NewRequest("GET", path, nil)
-			small.Header.Set("Authorization", tc.small)
-			large := httptest.NewRequest("GET", path, nil)
-			large.Header.Set("Authorization", tc.huge)
-			assertBoundedCost(t, a, tc.name+" "+path, small, large, want, want)
-		}
+		})
 	}
 }

@@ -58,10 +58,10 @@ func TestHealthChecksWired(t *testing.T) {
 	}
 }
 
-// TestProbes: with WithProbes, Middleware serves /livez and /readyz; not
+// TestMiddlewareProbes: with WithProbes, Middleware serves /livez and /readyz; not
 // ready turns /readyz 503 while /livez stays 200; without it the paths
 // are the application's.
-func TestProbes(t *testing.T) {
+func TestMiddlewareProbes(t *testing.T) {
 	a := newActuator(t, actuator.WithProbes())
 	h := a.Middleware(appMux())
 	for _, path := range []string{"/livez", "/readyz"} {

@@ -10,12 +10,12 @@ import (
 	"github.com/actuatorgo/actuator"
 )
 
-// TestMethods: an endpoint runs for its own methods only. HTTP methods
+// TestMethodsMatchExactly: an endpoint runs for its own methods only. HTTP methods
 // are case-sensitive (RFC 9110 section 9.1), so "post" is not POST and
 // "get" is not GET; upper-case extension methods work. A wrong method gets
 // a JSON 405 with the Allow header, an unknown id a JSON 404, both with
 // the security headers; the handler never runs.
-func TestMethods(t *testing.T) {
+func TestMethodsMatchExactly(t *testing.T) {
 	var calls atomic.Int32
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) })
 	a := newActuator(t,
@@ -115,12 +115,14 @@ func TestLongMethodCostsAConstant(t *testing.T) {
 	served := routesUnderTest(t)
 	long := strings.Repeat("X", 1<<20)
 	for _, path := range []string{"/actuator", "/actuator/health", "/actuator/info", "/actuator/metrics", "/actuator/prometheus", "/livez"} {
-		for _, s := range served {
-			small := httptest.NewRequest("GET", path, nil)
-			small.Method = "XX"
-			large := httptest.NewRequest("GET", path, nil)
-			large.Method = long
-			assertBoundedCost(t, s.h, s.name+" "+path, small, large, 405, 405)
-		}
+		t.Run(path, func(t *testing.T) {
+			for _, s := range served {
+				small := httptest.NewRequest("GET", path, nil)
+				small.Method = "XX"
+				large := httptest.NewRequest("GET", path, nil)
+				large.Method = long
+				assertBoundedCost(t, s.h, s.name+" "+path, small, large, 405, 405)
+			}
+		})
 	}
 }

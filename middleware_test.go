@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -224,10 +223,9 @@ func TestMiddlewareHijackAndSwitchingProtocols(t *testing.T) {
 		}
 	})
 	inner := a.Middleware(mux)
-	var served sync.WaitGroup // the middleware records after the handler returns
-	served.Add(2)
+	served := make(chan struct{}, 2) // the middleware records after the handler returns
 	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer served.Done()
+		defer func() { served <- struct{}{} }()
 		inner.ServeHTTP(onlyUnwrap{w}, r)
 	})
 	srv := httptest.NewServer(outer)
@@ -247,7 +245,8 @@ func TestMiddlewareHijackAndSwitchingProtocols(t *testing.T) {
 			t.Errorf("%s = %d, want 101", path, resp.StatusCode)
 		}
 	}
-	served.Wait()
+	receive(t, served, "end of the first handler")
+	receive(t, served, "end of the second handler")
 	w := do(a, "GET", "/actuator/metrics/http.server.requests?tag=status:101")
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"values":["/h2c","/ws"]`) {
 		t.Errorf("101 requests = %d %s, want both recorded with status 101", w.Code, w.Body)

@@ -100,19 +100,21 @@ func TestLargeAcceptCostsAConstant(t *testing.T) {
 		{"many lines", manyLines("text/html, */*;q=0.1", 40000), false},
 	}
 	for _, acc := range accepts {
-		for _, rt := range boundedRoutes {
-			for _, s := range served {
-				small := httptest.NewRequest("GET", rt.path, nil)
-				small.Header.Set("Accept", "*/*")
-				large := httptest.NewRequest("GET", rt.path, nil)
-				large.Header["Accept"] = acc.vals
-				want := http.StatusOK
-				if acc.unacceptable && rt.negotiated {
-					want = http.StatusNotAcceptable
+		t.Run(acc.name, func(t *testing.T) {
+			for _, rt := range boundedRoutes {
+				for _, s := range served {
+					small := httptest.NewRequest("GET", rt.path, nil)
+					small.Header.Set("Accept", "*/*")
+					large := httptest.NewRequest("GET", rt.path, nil)
+					large.Header["Accept"] = acc.vals
+					want := http.StatusOK
+					if acc.unacceptable && rt.negotiated {
+						want = http.StatusNotAcceptable
+					}
+					assertBoundedCost(t, s.h, s.name+" "+rt.path, small, large, http.StatusOK, want)
 				}
-				assertBoundedCost(t, s.h, acc.name+" "+s.name+" "+rt.path, small, large, http.StatusOK, want)
 			}
-		}
+		})
 	}
 }
 

@@ -91,14 +91,16 @@ func TestLongPathCostsAConstant(t *testing.T) {
 		{"/hello", true},
 	}
 	for _, tc := range tests {
-		for _, s := range served {
-			status := http.StatusNotFound
-			if tc.app {
-				status = s.unrouted
+		t.Run(tc.prefix, func(t *testing.T) {
+			for _, s := range served {
+				status := http.StatusNotFound
+				if tc.app {
+					status = s.unrouted
+				}
+				small := httptest.NewRequest("GET", tc.prefix+"/a/a", nil)
+				large := httptest.NewRequest("GET", tc.prefix+strings.Repeat("/a", segments), nil)
+				assertBoundedCost(t, s.h, s.name+" "+tc.prefix+"/a/a/...", small, large, status, status)
 			}
-			small := httptest.NewRequest("GET", tc.prefix+"/a/a", nil)
-			large := httptest.NewRequest("GET", tc.prefix+strings.Repeat("/a", segments), nil)
-			assertBoundedCost(t, s.h, s.name+" "+tc.prefix+"/a/a/...", small, large, status, status)
-		}
+		})
 	}
 }
