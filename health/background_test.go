@@ -119,11 +119,14 @@ func TestCloseUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	for bgRuns.Load() < 3 {
-		time.Sleep(time.Millisecond)
+	if !waitUntil(5*time.Second, func() bool { return bgRuns.Load() >= 3 }) {
+		c.Close()
+		wg.Wait()
+		t.Fatalf("the background check ran %d times within 5s under load, want 3 before Close", bgRuns.Load())
 	}
 	checkWithin(t, 5*time.Second, "Close under load", c.Close)
-	c.Close() // idempotent
+	runs := bgRuns.Load() // Close has waited for the loop: no run may start now
+	c.Close()             // idempotent
 	if !checkWithin(t, 10*time.Second, "requests after Close", wg.Wait) {
 		return
 	}
@@ -138,7 +141,6 @@ func TestCloseUnderLoad(t *testing.T) {
 	if n != 400 {
 		t.Fatalf("%d answers, want 400", n)
 	}
-	runs := bgRuns.Load()
 	rep := c.Check(context.Background())
 	if rep.Components["bg"].Status != Up {
 		t.Errorf("after Close, bg = %s, want its last result UP", rep.Components["bg"].Status)
@@ -146,6 +148,8 @@ func TestCloseUnderLoad(t *testing.T) {
 	if rep.Components["slow"].Status != Down || rep.Components["fast"].Status != Up {
 		t.Errorf("after Close: %+v", rep.Components)
 	}
+	// Not a wait for something to happen: a window in which a loop that
+	// survived Close, due every millisecond, would have run again.
 	time.Sleep(10 * time.Millisecond)
 	if got := bgRuns.Load(); got != runs {
 		t.Errorf("background check ran %d more times after Close", got-runs)

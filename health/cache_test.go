@@ -91,14 +91,7 @@ func TestHangingCheckUnderProbeStorm(t *testing.T) {
 		}
 		// The hung check holds exactly one goroutine, whatever the number of
 		// probes. Timer goroutines may linger a moment, so allow them to end.
-		var extra int
-		for range 100 {
-			if extra = runtime.NumGoroutine() - before; extra <= 1 {
-				break
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		if extra > 1 {
+		if extra := extraGoroutines(before, 1); extra > 1 {
 			t.Errorf("wave %d: %d goroutines more than before the probes, want at most 1", wave, extra)
 		}
 	}

@@ -2,6 +2,7 @@ package health
 
 import (
 	"bytes"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,30 @@ func waitUntil(timeout time.Duration, cond func() bool) bool {
 	return true
 }
 
+// waitFor polls cond until it holds, and fails the test, naming what did
+// not happen, if it still does not after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if !waitUntil(timeout, cond) {
+		t.Fatalf("%s: did not happen within %v", what, timeout)
+	}
+}
+
+// extraGoroutines polls, for up to 5 seconds, until at most max goroutines
+// more than before are running (timer and runtime goroutines come and go),
+// and returns how many more there were at the last look.
+func extraGoroutines(before, max int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		extra := runtime.NumGoroutine() - before
+		if extra <= max || time.Now().After(deadline) {
+			return extra
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// lockedWriter serialises writes to a buffer shared with a logger.
 type lockedWriter struct {
 	w  *bytes.Buffer
 	mu *sync.Mutex

@@ -60,7 +60,7 @@ func TestListenerReentrancy(t *testing.T) {
 				return
 			}
 			// Every listener call must have returned and been reported in order.
-			waitUntil(5*time.Second, func() bool {
+			waitFor(t, 5*time.Second, "four transitions, each told once", func() bool {
 				mu.Lock()
 				n := len(seen)
 				mu.Unlock()
@@ -157,17 +157,11 @@ func TestListenerChainUnderConcurrency(t *testing.T) {
 	if !checkWithin(t, 20*time.Second, "concurrent probes", wg.Wait) {
 		return
 	}
-	// The last drainer may still be telling: wait until quiet.
-	waitUntil(5*time.Second, func() bool {
-		mu.Lock()
-		n := len(seen)
-		mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
-		mu.Lock()
-		m := len(seen)
-		mu.Unlock()
-		return n == m && inListener.Load() == 0
-	})
+	// Transitions are told by the requests that made them, before they
+	// return: once every request has returned, none is left to tell.
+	if n := inListener.Load(); n != 0 {
+		t.Fatalf("%d listener calls still running after every request returned", n)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(seen) < 2 || seen[0] != [2]Status{Unknown, Up} {

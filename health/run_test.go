@@ -121,10 +121,11 @@ func TestWithoutCancelKeepsRequestValues(t *testing.T) {
 func TestManyChecks(t *testing.T) {
 	const n = 200
 	var opts []Option
-	var running atomic.Int64
+	var running, calls atomic.Int64
 	gate := make(chan struct{})
 	for i := 0; i < n; i++ {
 		opts = append(opts, WithCheck(fmt.Sprintf("c%03d", i), func(ctx context.Context) error {
+			calls.Add(1)
 			running.Add(1)
 			defer running.Add(-1)
 			select {
@@ -157,5 +158,11 @@ func TestManyChecks(t *testing.T) {
 	}
 	if got := len(r.json(t)["components"].(map[string]any)); got != n {
 		t.Fatalf("%d components, want %d", got, n)
+	}
+	if got := calls.Load(); got != n {
+		t.Errorf("%d check calls for %d checks, want each run once", got, n)
+	}
+	if extra := extraGoroutines(before, 0); extra > 0 {
+		t.Errorf("%d goroutines left over after the request, want none of the %d checks' goroutines", extra, n)
 	}
 }

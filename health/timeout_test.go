@@ -64,7 +64,8 @@ func TestTimeouts(t *testing.T) {
 
 func TestRequestCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := New(WithCheck("slow", blockUntilDone), WithShowDetails(Always))
+		var calls atomic.Int32
+		c := New(WithCheck("slow", func(ctx context.Context) error { calls.Add(1); return blockUntilDone(ctx) }), WithShowDetails(Always))
 		defer c.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
@@ -76,8 +77,19 @@ func TestRequestCancelled(t *testing.T) {
 		if got := r.Components["slow"].Details["error"]; got != "request ended before the check finished: context deadline exceeded" {
 			t.Errorf("error = %v", got)
 		}
-		// The run itself goes on to its own deadline, and the next request joins it.
-		time.Sleep(DefaultTimeout)
+		// The run itself goes on to its own deadline, and the next request
+		// joins it rather than starting another: it answers the run's
+		// timeout when the run's deadline passes.
+		r = c.Check(context.Background())
+		if took := time.Since(start); took != DefaultTimeout {
+			t.Errorf("the next request returned %v after the first, want at the run's deadline %v", took, DefaultTimeout)
+		}
+		if got, want := r.Components["slow"].Details["error"], "timed out after "+DefaultTimeout.String(); got != want {
+			t.Errorf("next request: error = %v, want %q", got, want)
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("the check ran %d times, want 1 (the next request joins the run)", n)
+		}
 	})
 }
 
@@ -106,11 +118,16 @@ func TestLateSuccessIsATimeout(t *testing.T) {
 func TestClientCancelMidCheck(t *testing.T) {
 	release := make(chan struct{})
 	var runs atomic.Int64
+	started := make(chan struct{}, 1)
 	// TTL: a request that arrives after the run still gets its result, so
 	// the test does not depend on when the second request joins; had the
 	// client's cancel cut the run short, that result would be DOWN.
 	c := New(WithTimeout(10*time.Second), WithCheck("dep", func(ctx context.Context) error {
 		runs.Add(1)
+		select {
+		case started <- struct{}{}:
+		default:
+		}
 		select {
 		case <-release:
 			return nil
@@ -129,8 +146,11 @@ func TestClientCancelMidCheck(t *testing.T) {
 		cancelled <- response{code: w.Code, body: w.Body.String()}
 	}()
 	other := make(chan response, 1)
-	for runs.Load() == 0 {
-		time.Sleep(time.Millisecond)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		close(release)
+		t.Fatal("the first request did not start the check within 5s")
 	}
 	go func() { other <- serve(c, "/dep") }()
 	cancel()
