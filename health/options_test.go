@@ -39,6 +39,13 @@ func TestNewPanics(t *testing.T) {
 		{"duplicate in order", func() { New(WithOrder(Up, Up)) }, "listed twice"},
 		{"empty status in order", func() { New(WithOrder(Up, "")) }, "empty status"},
 		{"bad code", func() { WithStatusCode(Up, 42) }, "invalid status code"},
+		// A 1xx code is interim: net/http sends it and then answers 200, so a
+		// DOWN instance mapped to one would look healthy to a load balancer.
+		{"interim code 100", func() { WithStatusCode(Down, 100) }, "invalid status code"},
+		{"interim code 102", func() { WithStatusCode(Down, 102) }, "invalid status code"},
+		{"interim code 103", func() { WithStatusCode(Down, 103) }, "invalid status code"},
+		{"interim code 199", func() { WithStatusCode(Down, 199) }, "invalid status code"},
+		{"code 600", func() { WithStatusCode(Down, 600) }, "invalid status code"},
 		{"bad visibility", func() { WithShowDetails(Visibility(7)) }, "invalid visibility"},
 		{"bad group visibility", func() { ShowComponents(Visibility(-1)) }, "invalid visibility"},
 		{"unknown group handler", func() { New().GroupHandler("nope") }, "unknown group"},

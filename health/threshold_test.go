@@ -13,56 +13,6 @@ import (
 	"time"
 )
 
-func TestThresholds(t *testing.T) {
-	const U, D, O = Up, Down, OutOfService
-	tests := []struct {
-		name       string
-		fail, succ int
-		raw        []Status
-		want       []Status
-	}{
-		{"defaults follow every change", 1, 1, []Status{U, D, U, O, D}, []Status{U, D, U, O, D}},
-		{"failure threshold 3", 3, 1, []Status{U, D, D, D, D, U}, []Status{U, U, U, D, D, U}},
-		{"failure streak broken", 3, 1, []Status{U, D, D, U, D, D, D}, []Status{U, U, U, U, U, U, D}},
-		{"success threshold 2", 1, 2, []Status{U, D, U, D, U, U}, []Status{U, D, D, D, D, U}},
-		{"first result is taken as is", 3, 3, []Status{D, U, U, U}, []Status{D, D, D, U}},
-		{"changes between non-DOWN statuses are immediate", 3, 3, []Status{U, O, U}, []Status{U, O, U}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				i := 0
-				var transitions []string
-				c := New(
-					WithStatusCheck("x", func(context.Context) Result { i++; return Result{Status: tc.raw[i-1]} },
-						FailureThreshold(tc.fail), SuccessThreshold(tc.succ)),
-					WithListener(func(name string, from, to Status) {
-						transitions = append(transitions, fmt.Sprintf("%s:%s>%s", name, from, to))
-					}),
-				)
-				defer c.Close()
-				var got []Status
-				var want []string
-				prev := Unknown
-				for j := range tc.raw {
-					got = append(got, c.Check(context.Background()).Status)
-					if tc.want[j] != prev {
-						want = append(want, fmt.Sprintf("x:%s>%s", prev, tc.want[j]))
-						prev = tc.want[j]
-					}
-				}
-				if !slices.Equal(got, tc.want) {
-					t.Errorf("reported %v, want %v", got, tc.want)
-				}
-				synctest.Wait()
-				if !slices.Equal(transitions, want) {
-					t.Errorf("listener saw %v, want %v", transitions, want)
-				}
-			})
-		})
-	}
-}
-
 // TestHungCheckReachesFailureThreshold: a check that hangs (ignoring its
 // context) keeps failing while it is due and still running, so a failure
 // threshold is reached: before, the first timeout was reported as UP under
@@ -243,9 +193,11 @@ func TestTTLAndThresholdsUnderConcurrency(t *testing.T) {
 	}
 }
 
-// TestInlineThresholds runs the threshold table through an inline check:
-// the fast path that reuses the last result must not skip the counters.
-func TestInlineThresholds(t *testing.T) {
+// TestThresholds runs one table through an ordinary and an inline check:
+// the reported status follows FailureThreshold and SuccessThreshold, and
+// the listener is told each reported change once. For the inline check, the
+// fast path that reuses the last result must not skip the counters.
+func TestThresholds(t *testing.T) {
 	const U, D, O = Up, Down, OutOfService
 	tests := []struct {
 		name       string
@@ -253,24 +205,57 @@ func TestInlineThresholds(t *testing.T) {
 		raw        []Status
 		want       []Status
 	}{
-		{"failure streak broken", 3, 1, []Status{U, D, U, D, D, U}, []Status{U, U, U, U, U, U}},
+		{"defaults follow every change", 1, 1, []Status{U, D, U, O, D}, []Status{U, D, U, O, D}},
+		{"failure threshold 3", 3, 1, []Status{U, D, D, D, D, U}, []Status{U, U, U, D, D, U}},
+		{"failure streak broken", 3, 1, []Status{U, D, D, U, D, D, D}, []Status{U, U, U, U, U, U, D}},
+		{"failure streak broken early", 3, 1, []Status{U, D, U, D, D, U}, []Status{U, U, U, U, U, U}},
 		{"failure streak broken twice", 3, 1, []Status{U, D, U, U, D, D, D}, []Status{U, U, U, U, U, U, D}},
+		{"success threshold 2", 1, 2, []Status{U, D, U, D, U, U}, []Status{U, D, D, D, D, U}},
 		{"success streak broken", 1, 3, []Status{D, U, D, U, U}, []Status{D, D, D, D, D}},
 		{"success streak broken by repeated DOWN", 1, 3, []Status{D, O, D, D, U, U, U}, []Status{D, D, D, D, D, D, U}},
-		{"success threshold 2", 1, 2, []Status{U, D, U, D, U, U}, []Status{U, D, D, D, D, U}},
+		{"first result is taken as is", 3, 3, []Status{D, U, U, U}, []Status{D, D, D, U}},
+		{"changes between non-DOWN statuses are immediate", 3, 3, []Status{U, O, U}, []Status{U, O, U}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			i := 0
-			c := New(WithStatusCheck("x", func(context.Context) Result { i++; return Result{Status: tc.raw[i-1]} },
-				Inline(), FailureThreshold(tc.fail), SuccessThreshold(tc.succ)))
-			defer c.Close()
-			var got []Status
-			for range tc.raw {
-				got = append(got, c.Check(context.Background()).Status)
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("reported %v, want %v", got, tc.want)
+	for _, kind := range []struct {
+		name string
+		opts []CheckOption
+	}{
+		{"ordinary", nil},
+		{"inline", []CheckOption{Inline()}},
+	} {
+		t.Run(kind.name, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					synctest.Test(t, func(t *testing.T) {
+						i := 0
+						var transitions []string
+						c := New(
+							WithStatusCheck("x", func(context.Context) Result { i++; return Result{Status: tc.raw[i-1]} },
+								append(kind.opts, FailureThreshold(tc.fail), SuccessThreshold(tc.succ))...),
+							WithListener(func(name string, from, to Status) {
+								transitions = append(transitions, fmt.Sprintf("%s:%s>%s", name, from, to))
+							}),
+						)
+						defer c.Close()
+						var got []Status
+						var want []string
+						prev := Unknown
+						for j := range tc.raw {
+							got = append(got, c.Check(context.Background()).Status)
+							if tc.want[j] != prev {
+								want = append(want, fmt.Sprintf("x:%s>%s", prev, tc.want[j]))
+								prev = tc.want[j]
+							}
+						}
+						if !slices.Equal(got, tc.want) {
+							t.Errorf("reported %v, want %v", got, tc.want)
+						}
+						synctest.Wait()
+						if !slices.Equal(transitions, want) {
+							t.Errorf("listener saw %v, want %v", transitions, want)
+						}
+					})
+				})
 			}
 		})
 	}
