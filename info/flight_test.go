@@ -3,11 +3,13 @@ package info
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -15,82 +17,104 @@ import (
 // however many requests arrive; every request still answers at its
 // deadline, and the call's result is shared once it returns.
 func TestHungContributorCostsOneGoroutine(t *testing.T) {
-	release := make(chan struct{})
-	var calls atomic.Int32
-	e := New(
-		WithContributorTimeout(20*time.Millisecond),
-		WithAuthorizer(func(*http.Request) bool { return true }), // the timeout's text is visible
-		WithContributor("stuck", func(context.Context) (any, error) {
-			calls.Add(1)
-			<-release // ignores its context
-			return "late", nil
-		}),
-	)
-	defer close(release)
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var calls atomic.Int32
+		e := New(
+			WithContributorTimeout(20*time.Millisecond),
+			WithAuthorizer(func(*http.Request) bool { return true }), // the timeout's text is visible
+			WithContributor("stuck", func(context.Context) (any, error) {
+				calls.Add(1)
+				<-release // ignores its context
+				return "late", nil
+			}),
+		)
 
-	before := runtime.NumGoroutine()
-	const requests = 200
-	var wg sync.WaitGroup
-	var timedOut atomic.Int32
-	for range requests {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := serve(t, e, http.MethodGet, "")
-			if w.Code == http.StatusOK && strings.Contains(w.Body.String(), "contributor did not answer") {
-				timedOut.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	if got := timedOut.Load(); got != requests {
-		t.Errorf("%d of %d requests reported the timeout", got, requests)
-	}
-	if got := calls.Load(); got != 1 {
-		t.Errorf("the hung contributor was called %d times, want 1 (shared)", got)
-	}
-	// Only the hung call's goroutine may remain.
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before+1 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if got := runtime.NumGoroutine(); got > before+1 {
-		t.Errorf("goroutines: %d before, %d after %d requests; want at most one more", before, got, requests)
-	}
+		before := runtime.NumGoroutine()
+		const requests = 200
+		var wg sync.WaitGroup
+		var timedOut atomic.Int32
+		for range requests {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w := serve(t, e, http.MethodGet, "")
+				if w.Code == http.StatusOK && strings.Contains(w.Body.String(), "contributor did not answer") {
+					timedOut.Add(1)
+				}
+			}()
+		}
+		synctest.Wait() // every request is waiting for the call or its deadline
+		// The requests' own goroutines and one for the call: none per request.
+		if extra := runtime.NumGoroutine() - before; extra > requests+1 {
+			t.Errorf("%d goroutines more than before while %d requests wait, want at most %d (one call)", extra, requests, requests+1)
+		}
+		wg.Wait()       // the deadline passes in the bubble's time
+		synctest.Wait() // and the requests' goroutines have ended
+		if got := timedOut.Load(); got != requests {
+			t.Errorf("%d of %d requests reported the timeout", got, requests)
+		}
+		if got := calls.Load(); got != 1 {
+			t.Errorf("the hung contributor was called %d times, want 1 (shared)", got)
+		}
+		// Only the hung call's goroutine remains.
+		if extra := runtime.NumGoroutine() - before; extra > 1 {
+			t.Errorf("%d goroutines more than before after %d requests, want at most 1 (the hung call)", extra, requests)
+		}
+
+		// A request that comes while the call still hangs joins it, and gets
+		// its value when it returns in time.
+		late := make(chan *httptest.ResponseRecorder, 1)
+		go func() { late <- serve(t, e, http.MethodGet, "") }()
+		synctest.Wait() // the request waits on the hung call
+		close(release)
+		w := <-late
+		if got := calls.Load(); got != 1 {
+			t.Errorf("the contributor was called %d times, want 1: the late request should join the hung call", got)
+		}
+		if body := w.Body.String(); !strings.Contains(body, `"stuck":"late"`) {
+			t.Errorf("request joining the hung call: %s, want its value", body)
+		}
+	})
 }
 
-// Concurrent requests waiting on one slow, well-behaved contributor all get
-// its value.
+// Concurrent requests waiting on one slow, well-behaved contributor share
+// one call, and all get its value.
 func TestConcurrentRequestsShareAContributorCall(t *testing.T) {
-	var calls atomic.Int32
-	gate := make(chan struct{})
-	e := New(WithContributor("slow", func(ctx context.Context) (any, error) {
-		calls.Add(1)
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		gate := make(chan struct{})
+		e := New(WithContributor("slow", func(ctx context.Context) (any, error) {
+			calls.Add(1)
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return "v", nil
+		}))
+		var wg sync.WaitGroup
+		bodies := make([]string, 20)
+		for i := range bodies {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				bodies[i] = serve(t, e, http.MethodGet, "").Body.String()
+			}()
 		}
-		return "v", nil
-	}))
-	var wg sync.WaitGroup
-	bodies := make([]string, 20)
-	for i := range bodies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			bodies[i] = serve(t, e, http.MethodGet, "").Body.String()
-		}()
-	}
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(20 * time.Millisecond) // let the other requests join the call
-	close(gate)
-	wg.Wait()
-	for i, b := range bodies {
-		if !strings.Contains(b, `"slow":"v"`) {
-			t.Errorf("request %d: %s", i, b)
+		synctest.Wait() // every request has joined and is waiting
+		if got := calls.Load(); got != 1 {
+			t.Errorf("%d contributor calls for %d concurrent requests, want 1 shared", got, len(bodies))
 		}
-	}
+		close(gate)
+		wg.Wait()
+		for i, b := range bodies {
+			if !strings.Contains(b, `"slow":"v"`) {
+				t.Errorf("request %d: %s", i, b)
+			}
+		}
+		if got := calls.Load(); got != 1 {
+			t.Errorf("%d contributor calls after the requests, want 1", got)
+		}
+	})
 }
