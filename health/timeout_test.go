@@ -196,8 +196,23 @@ func TestTimeoutError(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
-	err := error(&timeoutError{timeout: time.Second, err: fmt.Errorf("query: %w", errSentinel)})
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errSentinel) || err.Error() != "timed out after 1s: query: sentinel" {
-		t.Errorf("err = %v", err)
+	// Which of the two wins varies, so each shape is also checked directly.
+	for _, tc := range []struct {
+		err          error
+		text         string
+		wrapSentinel bool
+	}{
+		{&timeoutError{timeout: time.Second}, "timed out after 1s", false},
+		{&timeoutError{timeout: time.Second, err: fmt.Errorf("query: %w", errSentinel)}, "timed out after 1s: query: sentinel", true},
+	} {
+		if got := tc.err.Error(); got != tc.text {
+			t.Errorf("Error() = %q, want %q", got, tc.text)
+		}
+		if !errors.Is(tc.err, context.DeadlineExceeded) {
+			t.Errorf("%q is not context.DeadlineExceeded", tc.text)
+		}
+		if got := errors.Is(tc.err, errSentinel); got != tc.wrapSentinel {
+			t.Errorf("%q wraps the check's error: %v, want %v", tc.text, got, tc.wrapSentinel)
+		}
 	}
 }
