@@ -2,6 +2,7 @@ package info
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -115,6 +116,72 @@ func TestConcurrentRequestsShareAContributorCall(t *testing.T) {
 		}
 		if got := calls.Load(); got != 1 {
 			t.Errorf("%d contributor calls after the requests, want 1", got)
+		}
+	})
+}
+
+func TestContributorContext(t *testing.T) {
+	t.Run("deadline", func(t *testing.T) {
+		var left time.Duration
+		e := New(WithContributorTimeout(time.Minute), WithContributor("c", func(ctx context.Context) (any, error) {
+			d, ok := ctx.Deadline()
+			if !ok {
+				return nil, errors.New("no deadline")
+			}
+			left = time.Until(d)
+			return "ok", nil
+		}))
+		if got := e.Info(context.Background())["c"]; got != "ok" {
+			t.Fatalf("c = %v, want ok", got)
+		}
+		if left <= 0 || left > time.Minute {
+			t.Errorf("deadline in %v, want within the 1m contributor timeout", left)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release) // lets the contributor's goroutine end
+		e := New(WithContributorTimeout(5*time.Millisecond), WithContributor("slow", func(ctx context.Context) (any, error) {
+			<-release // ignores its context, as a careless contributor would
+			return "too late", nil
+		}))
+		got, _ := e.Info(context.Background())["slow"].(map[string]any)
+		if msg, _ := got["error"].(string); !strings.Contains(msg, context.DeadlineExceeded.Error()) {
+			t.Errorf("slow = %v, want a deadline error", got)
+		}
+	})
+	t.Run("client gone", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		e := New(WithContributor("c", func(ctx context.Context) (any, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}))
+		got, _ := e.Info(ctx)["c"].(map[string]any)
+		if msg, _ := got["error"].(string); !strings.Contains(msg, context.Canceled.Error()) {
+			t.Errorf("c = %v, want a cancellation error", got)
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		// Two contributors that each wait for the other can only both
+		// answer if they run at the same time.
+		var wg sync.WaitGroup
+		wg.Add(2)
+		both := make(chan struct{})
+		go func() { wg.Wait(); close(both) }()
+		fn := func(ctx context.Context) (any, error) {
+			wg.Done()
+			select {
+			case <-both:
+				return "ok", nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		e := New(WithContributorTimeout(time.Minute), WithContributor("a", fn), WithContributor("b", fn))
+		info := e.Info(context.Background())
+		if info["a"] != "ok" || info["b"] != "ok" {
+			t.Errorf("a = %v, b = %v, want ok, ok", info["a"], info["b"])
 		}
 	})
 }
