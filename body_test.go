@@ -216,3 +216,56 @@ func TestSentBodyEndsInACleanClose(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizedBody: a body over MaxRequestBody gets a JSON 413, declared
+// or streamed, and never starts a shutdown; a handler reading a streamed
+// one is cut at the limit.
+func TestOversizedBody(t *testing.T) {
+	var read int
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		read = len(b)
+		if err != nil {
+			http.Error(w, `{"error":"too large"}`, http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.Write(b)
+	})
+	big := strings.Repeat("x", actuator.MaxRequestBody+1)
+	tests := []struct {
+		name, path string
+		streamed   bool // no declared length
+		reads      bool // the handler runs and reads the body
+	}{
+		{"declared, shutdown", "/actuator/shutdown", false, false},
+		{"streamed, shutdown", "/actuator/shutdown", true, false},
+		{"streamed, read by the handler", "/actuator/echo", true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newActuator(t, actuator.WithShutdownEndpoint(), allowAll, actuator.WithEndpoint("echo", echo, actuator.Methods("POST")))
+			read = 0
+			var r *http.Request
+			if tc.streamed {
+				r = httptest.NewRequest("POST", tc.path, io.NopCloser(strings.NewReader(big)))
+				r.ContentLength = -1
+			} else {
+				r = httptest.NewRequest("POST", tc.path, strings.NewReader(big))
+			}
+			w := httptest.NewRecorder()
+			a.ServeHTTP(w, r)
+			if w.Code != http.StatusRequestEntityTooLarge {
+				t.Errorf("POST %s with %d bytes = %d %s, want 413", tc.path, len(big), w.Code, w.Body)
+			}
+			if tc.path == "/actuator/shutdown" && decode(t, w)["status"] != float64(413) {
+				t.Errorf("413 body = %s, want the actuator's JSON error", w.Body)
+			}
+			if a.Lifecycle().Phase() != lifecycle.PhaseIdle {
+				t.Errorf("an oversized request started a shutdown: phase %s", a.Lifecycle().Phase())
+			}
+			if read > actuator.MaxRequestBody || (read > 0) != tc.reads {
+				t.Errorf("the handler read %d bytes, want %v and at most the limit %d", read, tc.reads, actuator.MaxRequestBody)
+			}
+		})
+	}
+}

@@ -5,7 +5,6 @@ package actuator_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +14,20 @@ import (
 	"github.com/actuatorgo/actuator"
 )
 
-func init() { gin.SetMode(gin.TestMode) }
+func init() {
+	gin.SetMode(gin.TestMode)
+	// The bounded-cost tests go through gin too.
+	adapters = append(adapters, adapter{
+		name: "gin",
+		wrap: func(a *actuator.Actuator) http.Handler {
+			g := gin.New()
+			g.Use(actuator.Gin(a))
+			g.GET("/hello", func(c *gin.Context) { c.String(http.StatusOK, "hello") })
+			return g
+		},
+		unrouted: http.StatusNotFound,
+	})
+}
 
 func TestGinUse(t *testing.T) {
 	a := newActuator(t)
@@ -48,41 +60,6 @@ func TestGinUse(t *testing.T) {
 	}
 }
 
-func TestGinGroupBehindAuth(t *testing.T) {
-	a := newActuator(t)
-	app := gin.New()
-	requireToken := func(c *gin.Context) {
-		if c.GetHeader("Authorization") != "Bearer ops" {
-			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "forbidden"})
-			return
-		}
-		c.Next()
-	}
-	ops := app.Group("/ops", requireToken)
-	ops.Any("/*path", actuator.GinHandler(a))
-	app.GET("/hello", func(c *gin.Context) { c.String(200, "hello") })
-
-	srv := httptest.NewServer(app)
-	defer srv.Close()
-	if _, code := get(t, srv.URL+"/ops/health"); code != http.StatusForbidden {
-		t.Errorf("without credentials = %d, want 403", code)
-	}
-	body, code := get(t, srv.URL+"/ops/health", "Authorization", "Bearer ops")
-	if code != 200 || !strings.Contains(body, `"status":"UP"`) {
-		t.Errorf("with credentials = %d %s", code, body)
-	}
-	body, code = get(t, srv.URL+"/ops/", "Authorization", "Bearer ops")
-	if code != 200 || !strings.Contains(body, `"href":"`+srv.URL+`/ops/info"`) {
-		t.Errorf("index in group = %d %s", code, body)
-	}
-	if _, code := get(t, srv.URL+"/ops/nope", "Authorization", "Bearer ops"); code != 404 {
-		t.Errorf("unknown endpoint in group = %d", code)
-	}
-	if body, code := get(t, srv.URL+"/hello"); code != 200 || body != "hello" {
-		t.Errorf("app route = %d %q", code, body)
-	}
-}
-
 func TestGinUseCustomBasePath(t *testing.T) {
 	a := newActuator(t, actuator.WithBasePath("/management"))
 	app := gin.New()
@@ -95,38 +72,59 @@ func TestGinUseCustomBasePath(t *testing.T) {
 	}
 }
 
-func TestGinHTTPMetricsUseRoutes(t *testing.T) {
-	a := newActuator(t)
+// With the base path at the root, gin's middleware claims only the
+// exposed endpoints, as Middleware does (TestMiddlewareAtRootLeavesTheAppAlone).
+func TestGinAtRootLeavesTheAppAlone(t *testing.T) {
+	a := newActuator(t, actuator.WithBasePath("/"))
 	app := gin.New()
 	app.Use(actuator.Gin(a))
-	app.GET("/users/:id", func(c *gin.Context) { c.String(200, "u") })
-	for _, p := range []string{"/users/1", "/users/2", "/missing", "/actuator/info"} {
-		do(app, "GET", p)
+	app.GET("/hello", func(c *gin.Context) { c.String(200, "hello") })
+	app.GET("/", func(c *gin.Context) { c.String(200, "home") })
+	assertAtRoot(t, app)
+}
+
+// Through gin, requests are recorded under gin's route patterns; without
+// a route, as through Middleware (metricsRouteRows).
+func TestGinHTTPMetricsUseRoutes(t *testing.T) {
+	tests := []struct {
+		name  string
+		route func(app *gin.Engine)
+		paths []string
+		want  []string
+	}{
+		{"route patterns", func(app *gin.Engine) {
+			app.GET("/users/:id", func(c *gin.Context) { c.String(200, "u") })
+		}, []string{"/users/1", "/users/2", "/missing", "/actuator/info"}, []string{"/users/:id", "NOT_FOUND"}},
+		{"no route pattern", func(app *gin.Engine) {
+			app.NoRoute(func(c *gin.Context) { c.String(200, "fallback") })
+		}, []string{"/", "/a/b"}, []string{"UNKNOWN", "root"}},
 	}
-	if got, want := requestTags(t, a), []string{"/users/:id", "NOT_FOUND"}; !slices.Equal(got, want) {
-		t.Errorf("uri tags = %v, want %v", got, want)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newActuator(t)
+			app := gin.New()
+			app.Use(actuator.Gin(a))
+			tc.route(app)
+			for _, p := range tc.paths {
+				do(app, "GET", p)
+			}
+			if got := requestTags(t, a); !slices.Equal(got, tc.want) {
+				t.Errorf("uri tags = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
-func TestGinCountsPanicsAs500(t *testing.T) {
-	g := newActuator(t)
+// A request whose handler panics is recorded as a 500 through gin too.
+func TestGinHTTPMetricsCountPanicsAs500(t *testing.T) {
+	a := newActuator(t)
 	app := gin.New()
-	app.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) { c.AbortWithStatus(500) }), actuator.Gin(g))
+	app.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) { c.AbortWithStatus(500) }), actuator.Gin(a))
 	app.GET("/boom", func(*gin.Context) { panic("boom") })
 	if w := do(app, "GET", "/boom"); w.Code != 500 {
 		t.Fatalf("gin recovery answered %d", w.Code)
 	}
-	w := do(g, "GET", "/actuator/metrics/http.server.requests?tag=status:500&tag=uri:/boom")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `"statistic":"COUNT","value":1`) {
+	if w := countOf500(a); w.Code != 200 || !strings.Contains(w.Body.String(), `"statistic":"COUNT","value":1`) {
 		t.Errorf("panicking gin request not counted as a 500: %d %s", w.Code, w.Body)
 	}
-}
-
-// ginAppFor is a gin application serving a through Gin, with an application route,
-// for tests that run every adapter; nogin_test.go gives nil instead.
-func ginAppFor(a *actuator.Actuator) http.Handler {
-	g := gin.New()
-	g.Use(actuator.Gin(a))
-	g.GET("/hello", func(c *gin.Context) { c.String(http.StatusOK, "hello") })
-	return g
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -178,5 +179,34 @@ func TestGinHandlerWarnsAboutProbesItCannotServe(t *testing.T) {
 	do(app, "GET", "/ops/health")
 	if got := logs.lines("level=WARN"); len(got) != 0 {
 		t.Errorf("warnings with Gin in place = %q", got)
+	}
+}
+
+// GinHandler in a group behind the application's own guard serves the
+// endpoints under the group's path, links included.
+func TestGinGroupBehindAuth(t *testing.T) {
+	a := newActuator(t)
+	app := gin.New()
+	app.Group("/ops", tokenGuard).Any("/*path", actuator.GinHandler(a))
+	app.GET("/hello", func(c *gin.Context) { c.String(200, "hello") })
+
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	if _, code := get(t, srv.URL+"/ops/health"); code != http.StatusForbidden {
+		t.Errorf("without credentials = %d, want 403", code)
+	}
+	body, code := get(t, srv.URL+"/ops/health", "Authorization", "Bearer ops")
+	if code != 200 || !strings.Contains(body, `"status":"UP"`) {
+		t.Errorf("with credentials = %d %s", code, body)
+	}
+	body, code = get(t, srv.URL+"/ops/", "Authorization", "Bearer ops")
+	if code != 200 || !strings.Contains(body, `"href":"`+srv.URL+`/ops/info"`) {
+		t.Errorf("index in group = %d %s", code, body)
+	}
+	if _, code := get(t, srv.URL+"/ops/nope", "Authorization", "Bearer ops"); code != 404 {
+		t.Errorf("unknown endpoint in group = %d", code)
+	}
+	if body, code := get(t, srv.URL+"/hello"); code != 200 || body != "hello" {
+		t.Errorf("app route = %d %q", code, body)
 	}
 }

@@ -2,8 +2,10 @@ package actuator_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -93,9 +95,66 @@ func TestHandlerMountedRightIsSilent(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/management/", a.Handler("/management"))
 	for _, p := range []string{"/management/health", "/management/nope", "/management/", "/management/health/nope"} {
-		do(mux, "GET", p)
+		w := do(mux, "GET", p)
+		if want := strings.HasSuffix(p, "nope"); (w.Code == http.StatusNotFound) != want || !json.Valid(w.Body.Bytes()) {
+			t.Errorf("GET %s = %d %s, want the actuator's answer", p, w.Code, w.Body)
+		}
 	}
 	if got := logs.lines("level=WARN"); len(got) != 0 {
 		t.Errorf("warnings for a correct mount: %q", got)
+	}
+}
+
+// Handler and Middleware mount on a net/http server every usual way and
+// leave the application's routes and its 404s alone.
+func TestStdMounting(t *testing.T) {
+	a := newActuator(t)
+	mounts := []struct {
+		name   string
+		prefix string // where the index answers
+		build  func() http.Handler
+	}{
+		{"Handle with prefix", "/management", func() http.Handler {
+			mux := appMux()
+			mux.Handle("/management/", a.Handler("/management"))
+			return mux
+		}},
+		{"Go 1.22 pattern with method", "/management", func() http.Handler {
+			mux := appMux()
+			mux.Handle("GET /management/", a.Handler("/management/"))
+			return mux
+		}},
+		{"StripPrefix to root", "/ops", func() http.Handler {
+			mux := appMux()
+			mux.Handle("/ops/", http.StripPrefix("/ops", a.Handler("/")))
+			return mux
+		}},
+		{"nested prefix", "/internal/admin", func() http.Handler {
+			mux := appMux()
+			mux.Handle("/internal/admin/", a.Handler("/internal/admin"))
+			return mux
+		}},
+		{"middleware at base path", "/actuator", func() http.Handler {
+			return a.Middleware(appMux())
+		}},
+	}
+	for _, m := range mounts {
+		t.Run(m.name, func(t *testing.T) {
+			srv := httptest.NewServer(m.build())
+			defer srv.Close()
+			body, code := get(t, srv.URL+m.prefix+"/")
+			if code != 200 || !strings.Contains(body, `"href":"`+srv.URL+m.prefix+`/health"`) {
+				t.Errorf("index under %s = %d %s", m.prefix, code, body)
+			}
+			if _, code := get(t, srv.URL+m.prefix+"/health"); code != 200 {
+				t.Errorf("health under %s = %d", m.prefix, code)
+			}
+			if body, code := get(t, srv.URL+"/hello"); code != 200 || body != "hello" {
+				t.Errorf("app route = %d %q", code, body)
+			}
+			if body, code := get(t, srv.URL+"/missing"); code != 404 || strings.Contains(body, `"timestamp"`) {
+				t.Errorf("app 404 = %d %q; want the app's own 404", code, body)
+			}
+		})
 	}
 }

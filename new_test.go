@@ -2,10 +2,10 @@ package actuator_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,6 +63,23 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		{"shutdown options next to a lifecycle", func() {
 			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay()))
 		}, []string{"WithShutdownOptions", "WithLifecycle"}},
+		{"empty id", func() { actuator.New(actuator.WithEndpoint("", h)) }, nil},
+		{"slash in id", func() { actuator.New(actuator.WithEndpoint("a/b", h)) }, nil},
+		{"dot id", func() { actuator.New(actuator.WithEndpoint(".", h)) }, nil},
+		{"dot-dot id", func() { actuator.New(actuator.WithEndpoint("..", h)) }, nil},
+		{"nil handler", func() { actuator.New(actuator.WithEndpoint("x", nil)) }, nil},
+		{"empty token", func() { actuator.BearerToken("") }, nil},
+		{"bad cidr", func() { actuator.AllowCIDR("10.0.0.0/99") }, nil},
+		{"duplicate check", func() {
+			actuator.New(actuator.WithHealthCheck("db", okCheck), actuator.WithHealthCheck("db", okCheck))
+		}, nil},
+		// Methods("post") is a typo for POST that would leave the endpoint
+		// unreachable: New names the endpoint.
+		{"lower-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("post"))) }, []string{`"jobs"`}},
+		{"mixed-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("Get"))) }, []string{`"jobs"`}},
+		{"empty method of jobs", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods(""))) }, []string{`"jobs"`}},
+		{"two methods with a space", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("GET POST"))) }, []string{`"jobs"`}},
+		{"method with a newline", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("GET\n"))) }, []string{`"jobs"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +115,7 @@ func TestNewAcceptsWhatLooksLikeMisuseButIsNot(t *testing.T) {
 		}},
 		{"root base path", []actuator.Option{actuator.WithBasePath("/")}},
 		{"base path with dashes and dots", []actuator.Option{actuator.WithBasePath("/ops-v1.2/_mgmt~")}},
+		{"upper-case extension methods", []actuator.Option{actuator.WithEndpoint("dav", h, actuator.Methods("PROPFIND", "MKCOL"))}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,27 +239,33 @@ func TestStatusListenerMayUseTheActuator(t *testing.T) {
 	}
 }
 
-func TestRunStartsBackgroundChecks(t *testing.T) {
-	var calls atomic.Int32
-	a := newActuator(t,
-		actuator.WithHealthCheck("bg", func(context.Context) error { calls.Add(1); return nil }, health.Background(time.Hour, 0)),
-		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()),
-	)
-	if n := calls.Load(); n != 0 {
-		t.Fatalf("New ran the background check %d times", n)
+func TestTwoActuatorsShareNothing(t *testing.T) {
+	down := func(context.Context) error { return errors.New("down") }
+	a := newActuator(t, actuator.WithHealthCheck("db", down), actuator.WithInfo("who", "a"))
+	b := newActuator(t, actuator.WithBasePath("/b"), actuator.WithInfo("who", "b"), actuator.WithExposure([]string{"health", "info"}, nil))
+	if w := do(a, "GET", "/actuator/health"); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("a health = %d, want 503", w.Code)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, &http.Server{Addr: "127.0.0.1:0", Handler: http.NotFoundHandler()}) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for calls.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	if w := do(b, "GET", "/b/health"); w.Code != http.StatusOK {
+		t.Errorf("b health = %d, want 200 (a's failing check leaked?)", w.Code)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("Run = %v", err)
+	if got := decode(t, do(a, "GET", "/actuator/info"))["who"]; got != "a" {
+		t.Errorf("a info who = %v", got)
 	}
-	if calls.Load() == 0 {
-		t.Error("Run did not start the background check before any request")
+	if got := decode(t, do(b, "GET", "/b/info"))["who"]; got != "b" {
+		t.Errorf("b info who = %v", got)
+	}
+	if w := do(b, "GET", "/b/metrics"); w.Code != http.StatusNotFound {
+		t.Errorf("b metrics = %d, want 404", w.Code)
+	}
+	if w := do(a, "GET", "/actuator/metrics"); w.Code != http.StatusOK {
+		t.Errorf("a metrics = %d, want 200", w.Code)
+	}
+	a.Lifecycle().SetReady(false)
+	if w := do(b, "GET", "/b/health/readiness"); w.Code != http.StatusOK {
+		t.Errorf("b readiness = %d after a went not-ready", w.Code)
+	}
+	if w := do(a, "GET", "/actuator/health/readiness"); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("a readiness = %d, want 503", w.Code)
 	}
 }

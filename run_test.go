@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -12,33 +13,50 @@ import (
 	"time"
 
 	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/lifecycle"
 )
 
-// startRun runs a.Run on a loopback server in the background and waits
-// until readiness answers 200. The returned channel yields Run's result.
+// startRun runs a.Run on a loopback server in the background and returns
+// once it serves, with readiness on. The returned channel yields Run's
+// result.
 func startRun(t *testing.T, a *actuator.Actuator) (string, <-chan error) {
 	t.Helper()
-	srv := &http.Server{Addr: "127.0.0.1:0", Handler: a.Middleware(http.NotFoundHandler())}
+	serving := make(chan struct{}, 1)
+	srv := &http.Server{
+		Addr:    "127.0.0.1:0",
+		Handler: a.Middleware(http.NotFoundHandler()),
+		// Serve calls BaseContext once, before it accepts: Run has bound
+		// the listener and is starting to serve.
+		BaseContext: func(net.Listener) context.Context {
+			select {
+			case serving <- struct{}{}:
+			default:
+			}
+			return context.Background()
+		},
+	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(context.Background(), srv) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if addrs := a.Lifecycle().Addrs(); len(addrs) > 0 {
-			base := "http://" + addrs[0].String()
-			if _, code := get(t, base+"/actuator/health/readiness"); code == 200 {
-				return base, done
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
+	receive(t, serving, "call of Serve")
+	// Addrs waits for Run to finish starting, readiness on.
+	addrs := a.Lifecycle().Addrs()
+	if len(addrs) == 0 {
+		t.Fatal("Run serves but reports no address")
 	}
-	t.Fatal("server never became ready")
-	return "", nil
+	base := "http://" + addrs[0].String()
+	if body, code := get(t, base+"/actuator/health/readiness"); code != http.StatusOK {
+		t.Fatalf("readiness once serving = %d %s, want 200", code, body)
+	}
+	return base, done
 }
 
 func post(t *testing.T, url, auth string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, nil)
+	req, err := http.NewRequest("POST", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
@@ -47,7 +65,10 @@ func post(t *testing.T, url, auth string) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return resp.StatusCode, string(b)
 }
 
@@ -58,7 +79,7 @@ func TestShutdownEndpointRunsTheSequence(t *testing.T) {
 	a := newActuator(t,
 		actuator.WithShutdownEndpoint(),
 		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
-		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(300*time.Millisecond)),
+		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(time.Second)),
 	)
 	var hookRan atomic.Bool
 	a.Lifecycle().OnShutdown("flag", func(context.Context) error { hookRan.Store(true); return nil })
@@ -97,6 +118,9 @@ func TestShutdownEndpointRunsTheSequence(t *testing.T) {
 	if code, body := post(t, base+"/actuator/shutdown", "Bearer t0k"); code != 200 || !strings.Contains(body, "bye") {
 		t.Errorf("second shutdown call = %d %s", code, body)
 	}
+	if p := a.Lifecycle().Phase(); p != lifecycle.PhaseDelaying {
+		t.Errorf("the delay ended (phase %s) before the checks above finished: they did not all run during it", p)
+	}
 
 	select {
 	case err := <-done:
@@ -119,8 +143,39 @@ func TestRunReportsHookErrors(t *testing.T) {
 	a.Lifecycle().OnShutdown("lock", func(context.Context) error { return boom })
 	_, done := startRun(t, a)
 	a.Lifecycle().Shutdown("test")
-	err := <-done
+	err := receive(t, done, "Run's result")
 	if !errors.Is(err, boom) || lifecycle.ExitCode(err) == 0 {
 		t.Errorf("Run = %v (exit %d), want the hook's error and a non-zero code", err, lifecycle.ExitCode(err))
+	}
+}
+
+// Run starts the background checks, before any request asks for health.
+func TestRunStartsBackgroundChecks(t *testing.T) {
+	var calls atomic.Int32
+	ran := make(chan struct{})
+	check := func(context.Context) error {
+		if calls.Add(1) == 1 {
+			close(ran)
+		}
+		return nil
+	}
+	a := newActuator(t,
+		actuator.WithHealthCheck("bg", check, health.Background(time.Hour, 0)),
+		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()),
+	)
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("New ran the background check %d times", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, &http.Server{Addr: "127.0.0.1:0", Handler: http.NotFoundHandler()}) }()
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Error("Run did not start the background check before any request")
+	}
+	cancel()
+	if err := receive(t, done, "Run's result"); err != nil {
+		t.Errorf("Run = %v", err)
 	}
 }

@@ -1,8 +1,8 @@
 package actuator_test
 
 import (
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -90,31 +90,6 @@ func TestSensitiveEndpointsAreInvisibleToRefusedCallers(t *testing.T) {
 	}
 }
 
-// sameError reports whether two JSON error responses match apart from
-// their timestamp and path.
-func sameError(t *testing.T, a, b *httptest.ResponseRecorder) bool {
-	t.Helper()
-	strip := func(w *httptest.ResponseRecorder) map[string]any {
-		m := decode(t, w)
-		delete(m, "timestamp")
-		delete(m, "path")
-		return m
-	}
-	return a.Code == b.Code && mapsEqual(strip(a), strip(b))
-}
-
-// Without sensitive endpoints the index never asks the authorizer: the
-// common case stays as cheap as a pre-rendered page.
-func TestIndexAsksTheAuthorizerOnlyForSensitiveLinks(t *testing.T) {
-	calls := 0
-	auth := func(*http.Request) bool { calls++; return false }
-	a := newActuator(t, actuator.WithAuthorizer(auth))
-	do(a, "GET", "/actuator")
-	if calls != 0 {
-		t.Errorf("index called the authorizer %d times with no sensitive endpoint", calls)
-	}
-}
-
 // At the root the actuator shares the path space with the application and
 // claims only its endpoints' paths: a sensitive endpoint's path on another
 // method goes to the application for a refused caller, as if the endpoint
@@ -140,5 +115,46 @@ func TestSensitiveEndpointsAtTheRootLeaveRefusedCallersToTheApp(t *testing.T) {
 		if w := do(h, row.method, "/shutdown", row.header...); w.Code != row.status {
 			t.Errorf("%s: %s /shutdown = %d, want %d", row.name, row.method, w.Code, row.status)
 		}
+	}
+}
+
+// The authorizer guards sensitive endpoints only: no credentials get 401,
+// wrong ones 403, and the handler runs for the accepted caller alone.
+func TestAuthorizerGuardsSensitiveEndpoints(t *testing.T) {
+	hit := 0
+	secret := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hit++
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"secret":true}`)
+	})
+	a := newActuator(t,
+		actuator.WithAuthorizer(actuator.BearerToken("s3cret")),
+		actuator.WithEndpoint("secret", secret, actuator.Sensitive()),
+		actuator.WithEndpoint("open", secret),
+	)
+	tests := []struct {
+		name   string
+		path   string
+		header []string
+		status int
+	}{
+		{"no credentials", "/actuator/secret", nil, 401},
+		{"wrong token", "/actuator/secret", []string{"Authorization", "Bearer wrong"}, 403},
+		{"other scheme", "/actuator/secret", []string{"Authorization", "Basic czNjcmV0"}, 403},
+		{"right token", "/actuator/secret", []string{"Authorization", "Bearer s3cret"}, 200},
+		{"open endpoint", "/actuator/open", nil, 200},
+		{"health", "/actuator/health", nil, 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := hit
+			w := do(a, "GET", tc.path, tc.header...)
+			if w.Code != tc.status {
+				t.Errorf("GET %s %v = %d, want %d", tc.path, tc.header, w.Code, tc.status)
+			}
+			if ran := hit > before; ran != (tc.status == 200 && tc.path != "/actuator/health") {
+				t.Errorf("GET %s %v: handler ran = %v", tc.path, tc.header, ran)
+			}
+		})
 	}
 }

@@ -3,7 +3,6 @@ package health
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -159,194 +158,6 @@ func TestEncodingMatchesReport(t *testing.T) {
 	})
 }
 
-// TestRoutesAndVisibility walks every route under every combination of
-// components and details visibility, authorised or not.
-func TestRoutesAndVisibility(t *testing.T) {
-	type kind int
-	const (
-		root kind = iota
-		probe
-		customGroup
-		component // a check
-		composite
-		missing
-	)
-	routes := []struct {
-		path string
-		kind kind
-	}{
-		{"", root}, {"/", root},
-		{"/readiness", probe}, {"/liveness", probe},
-		{"/custom", customGroup},
-		{"/db", component}, {"/cache", component}, {"/custom/cache", component},
-		{"/backends", composite}, {"/custom/backends", composite},
-		{"/backends/a", component}, {"/backends/inner/x", component}, {"/custom/backends/inner", composite},
-		{"/readiness/db", missing}, // readiness hides components by default
-		{"/nope", missing}, {"/custom/db", missing}, {"/db/x", missing}, {"/backends/nope", missing},
-		{"/db/", component}, {"/custom/", customGroup}, {"/db//", missing}, {"/./db", missing},
-		{"/custom/backends/inner/x/y", missing}, {"/<script>alert(1)</script>", missing},
-	}
-	vis := []Visibility{Never, WhenAuthorized, Always}
-	for _, comps := range vis {
-		for _, dets := range vis {
-			synctest.Test(t, func(t *testing.T) {
-				c := New(
-					WithStatusCheck("db", status(Up, map[string]any{"k": "v"}), Groups(GroupReadiness)),
-					WithCheck("cache", failing("refused"), Groups("custom")),
-					WithComposite("backends", WithCheck("a", up), WithComposite("inner", WithCheck("x", up))),
-					WithGroup("custom", Include("backends")),
-					WithShowComponents(comps), WithShowDetails(dets), WithAuthorizer(testAuthorizer),
-				)
-				defer c.Close()
-				for _, authorized := range []bool{false, true} {
-					var header []string
-					if authorized {
-						header = []string{authHeader, "yes"}
-					}
-					showC := comps == Always || comps == WhenAuthorized && authorized
-					showD := dets == Always || dets == WhenAuthorized && authorized
-					for _, rt := range routes {
-						name := fmt.Sprintf("components=%v details=%v authorized=%v %q", comps, dets, authorized, rt.path)
-						res := serve(c, rt.path, header...)
-						wantFound := rt.kind != missing && (rt.kind <= customGroup || showC)
-						if !wantFound {
-							if res.code != 404 {
-								t.Errorf("%s: code %d, want 404", name, res.code)
-							}
-							continue
-						}
-						m := res.json(t)
-						if _, ok := m["status"].(string); !ok {
-							t.Errorf("%s: no status in %s", name, res.body)
-						}
-						_, hasComps := m["components"]
-						_, hasGroups := m["groups"]
-						hasDetails := strings.Contains(res.body, `"details"`)
-						switch rt.kind {
-						case root:
-							if hasComps != showC || hasDetails != (showC && showD) || !hasGroups {
-								t.Errorf("%s: %s", name, res.body)
-							}
-						case probe:
-							if res.body != `{"status":"UP"}` {
-								t.Errorf("%s: %s, want a bare status", name, res.body)
-							}
-						case customGroup:
-							if hasComps != showC || hasDetails != (showC && showD) || hasGroups {
-								t.Errorf("%s: %s", name, res.body)
-							}
-						case component:
-							if hasComps || hasDetails != showD {
-								t.Errorf("%s: %s", name, res.body)
-							}
-						case composite:
-							if !hasComps || hasDetails != showD || hasGroups {
-								t.Errorf("%s: %s, want members, details %v", name, res.body, showD)
-							}
-						}
-						wantCode := 200
-						if m["status"] == "DOWN" {
-							wantCode = 503
-						}
-						if res.code != wantCode {
-							t.Errorf("%s: code %d, want %d", name, res.code, wantCode)
-						}
-					}
-				}
-			})
-		}
-	}
-}
-
-func TestGroupMembership(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c := New(
-			WithCheck("a", up, Groups("g1", GroupReadiness)),
-			WithCheck("b", failing("x")),
-			WithCheck("c", up, Groups("g1")),
-			WithComposite("comp", WithCheck("m", up)),
-			WithGroup("g1", Exclude("c")),
-			WithGroup("g2", Include("*"), Exclude("b")),
-			WithGroup("g2", ShowComponents(Never)), // calls merge
-			WithGroup("g3"),
-			WithGroup(GroupLiveness, Include("comp")),
-		)
-		defer c.Close()
-		members := func(g string) string {
-			r, _ := c.CheckGroup(context.Background(), g)
-			var names []string
-			for n := range r.Components {
-				names = append(names, n)
-			}
-			sortStrings(names)
-			return strings.Join(names, ",")
-		}
-		for g, want := range map[string]string{"g1": "a", "g2": "a,c,comp", "g3": "", GroupReadiness: "a", GroupLiveness: "comp"} {
-			if got := members(g); got != want {
-				t.Errorf("group %s members = %q, want %q", g, got, want)
-			}
-		}
-		if res := serve(c, "/g2"); res.body != `{"status":"UP"}` {
-			t.Errorf("g2 with hidden components: %s", res.body)
-		}
-		if res := serve(c, "/g3"); res.code != 200 || res.body != `{"status":"UP"}` {
-			t.Errorf("empty group: %d %s", res.code, res.body)
-		}
-		if res := serve(c, ""); !strings.Contains(res.body, `"groups":["g1","g2","g3","liveness","readiness"]`) {
-			t.Errorf("root: %s", res.body)
-		}
-	})
-}
-
-func sortStrings(s []string) {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-}
-
-func TestGroupHandler(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		draining := false
-		c := New(
-			WithStatusCheck("livenessState", status(Up, nil), Groups(GroupLiveness)),
-			WithStatusCheck("readinessState", func(context.Context) Result {
-				if draining {
-					return Result{Status: OutOfService, Details: map[string]any{"phase": "draining"}}
-				}
-				return Result{Status: Up}
-			}, Groups(GroupReadiness)),
-			WithCheck("db", failing("down"), Groups("custom")),
-			WithGroup("custom"),
-			WithGroup(GroupReadiness, ShowComponents(Always)), // GroupHandler stays bare anyway
-		)
-		defer c.Close()
-		livez, readyz, custom := c.GroupHandler(GroupLiveness), c.GroupHandler(GroupReadiness), c.GroupHandler("custom")
-		check := func(h http.Handler, path string, code int, body string) {
-			t.Helper()
-			res := serve(h, path)
-			if res.code != code || res.body != body {
-				t.Errorf("got %d %s, want %d %s", res.code, res.body, code, body)
-			}
-			if res.header.Get("Content-Type") != httpx.MediaTypeV3 || res.header.Get("Cache-Control") != "no-store" {
-				t.Errorf("headers %v", res.header)
-			}
-		}
-		check(livez, "/livez", 200, `{"status":"UP"}`)
-		check(readyz, "/readyz", 200, `{"status":"UP"}`)
-		check(custom, "/anything", 503, `{"status":"DOWN"}`)
-		draining = true
-		check(readyz, "/readyz", 503, `{"status":"OUT_OF_SERVICE"}`)
-		check(livez, "/livez", 200, `{"status":"UP"}`)
-		if res := serve(c, "/readinessState", authHeader, "yes"); res.code != 503 || !strings.Contains(res.body, `"status":"OUT_OF_SERVICE"`) {
-			t.Errorf("component: %d %s", res.code, res.body)
-		}
-	})
-}
-
 func TestContentTypeAndHeaders(t *testing.T) {
 	c := New(WithCheck("db", up))
 	defer c.Close()
@@ -373,27 +184,6 @@ func TestContentTypeAndHeaders(t *testing.T) {
 	var e httpx.ErrorBody
 	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || w.Code != 404 || e.Path != "/actuator/health/nope" {
 		t.Errorf("404: %d %s (%v)", w.Code, w.Body, err)
-	}
-}
-
-func TestAuthorizerCalledOnce(t *testing.T) {
-	calls := 0
-	c := New(WithCheck("db", up), WithShowComponents(WhenAuthorized), WithShowDetails(WhenAuthorized),
-		WithAuthorizer(func(*http.Request) bool { calls++; return true }))
-	defer c.Close()
-	for _, p := range []string{"", "/db"} {
-		calls = 0
-		if res := serve(c, p); res.code != 200 || !strings.Contains(res.body, "duration") {
-			t.Errorf("%q: %d %s", p, res.code, res.body)
-		}
-		if calls != 1 {
-			t.Errorf("%q: authorizer called %d times, want 1", p, calls)
-		}
-	}
-	c2 := New(WithCheck("db", up))
-	defer c2.Close()
-	if res := serve(c2, "/db"); strings.Contains(res.body, "details") {
-		t.Errorf("no authorizer, details shown: %s", res.body)
 	}
 }
 
@@ -428,26 +218,36 @@ func FuzzServeHTTP(f *testing.F) {
 	})
 }
 
-var errSentinel = errors.New("sentinel")
-
-func TestTimeoutError(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c := New(WithStatusCheck("x", func(ctx context.Context) Result {
-			<-ctx.Done()
-			return Result{Err: fmt.Errorf("query: %w", errSentinel)}
-		}, Timeout(100*time.Millisecond)))
-		defer c.Close()
-		st := c.getState()
-		defer c.putState(st)
-		c.evaluate(context.Background(), c.leaves, st)
-		// The timer and the check's own return race at the deadline; both
-		// say it timed out.
-		if err := st.snaps[0].err; !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "timed out after 100ms") {
-			t.Errorf("err = %v", err)
+func TestNoChecks(t *testing.T) {
+	c := New()
+	defer c.Close()
+	res := serve(c, "")
+	if res.code != 200 || res.body != `{"status":"UP","groups":["liveness","readiness"]}` {
+		t.Errorf("got %d %s", res.code, res.body)
+	}
+	for _, g := range []string{"/liveness", "/readiness"} {
+		if res := serve(c, g); res.code != 200 || res.body != `{"status":"UP"}` {
+			t.Errorf("%s: got %d %s", g, res.code, res.body)
 		}
-	})
-	err := error(&timeoutError{timeout: time.Second, err: fmt.Errorf("query: %w", errSentinel)})
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errSentinel) || err.Error() != "timed out after 1s: query: sentinel" {
-		t.Errorf("err = %v", err)
+	}
+	if r := c.Check(context.Background()); r.Status != Up || len(r.Components) != 0 {
+		t.Errorf("Check() = %+v", r)
+	}
+}
+
+func TestMethods(t *testing.T) {
+	c := New(WithCheck("db", up))
+	defer c.Close()
+	for _, h := range []http.Handler{c.Handler(), c.GroupHandler(GroupReadiness)} {
+		for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, "BREW"} {
+			res := do(h, m, "")
+			if res.code != http.StatusMethodNotAllowed || res.header.Get("Allow") != "GET, HEAD" {
+				t.Errorf("%s: got %d, Allow %q", m, res.code, res.header.Get("Allow"))
+			}
+		}
+		res := do(h, http.MethodHead, "")
+		if res.code != 200 || res.body != "" || res.header.Get("Content-Length") == "0" {
+			t.Errorf("HEAD: got %d %q, Content-Length %q", res.code, res.body, res.header.Get("Content-Length"))
+		}
 	}
 }

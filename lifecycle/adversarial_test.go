@@ -1,7 +1,6 @@
 package lifecycle_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -45,144 +44,6 @@ func waitRun(t *testing.T, runErr <-chan error, since time.Time, limit time.Dura
 }
 
 func textLogger(o *output) *slog.Logger { return slog.New(slog.NewTextHandler(o, nil)) }
-
-// A streaming response in flight at the drain keeps streaming until its
-// handler returns: it is not cut when the listener closes, and its end is
-// what ends the drain.
-func TestStreamingResponseOutlivesTheDrainStart(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	const afterDrain = 20
-	var l *lifecycle.Lifecycle
-	streaming := make(chan struct{})
-	var handlerDone atomic.Int64 // unix nanos when the handler returned
-	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() { handlerDone.Store(time.Now().UnixNano()) }()
-		w.Header().Set("Content-Type", "text/event-stream")
-		rc := http.NewResponseController(w)
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		write := func(s string) bool {
-			_, err := io.WriteString(w, s)
-			return err == nil && rc.Flush() == nil
-		}
-		for i := 0; ; i++ {
-			if !write(fmt.Sprintf("data: before %d\n\n", i)) {
-				return
-			}
-			if i == 0 {
-				close(streaming)
-			}
-			select {
-			case <-l.Draining():
-				// Keep streaming for a while into the drain, as a stream
-				// finishing its current unit of work does.
-				for j := range afterDrain {
-					<-tick.C
-					if !write(fmt.Sprintf("data: drain %d\n\n", j)) {
-						return
-					}
-				}
-				write("event: end\ndata: bye\n\n")
-				return
-			case <-tick.C:
-			}
-		}
-	})}
-	l = lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(), lifecycle.WithDrainTimeout(20*time.Second))
-	addrs, runErr := runInProcess(t, l, srv)
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Get("http://" + addrs[0].String() + "/events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	<-streaming
-	begin := time.Now()
-	l.Shutdown("test")
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Errorf("reading the stream: %v (cut after %d bytes)", err, len(body))
-	}
-	drained := strings.Count(string(body), "data: drain ")
-	if drained != afterDrain || !strings.HasSuffix(string(body), "event: end\ndata: bye\n\n") {
-		t.Errorf("the stream got %d of %d events written during the drain, end=%v:\n%s",
-			drained, afterDrain, strings.HasSuffix(string(body), "data: bye\n\n"), body)
-	}
-	_, err = waitRun(t, runErr, begin, 25*time.Second)
-	if err != nil {
-		t.Errorf("Run = %v, want nil: the stream ended before the drain deadline", err)
-	}
-	// The drain waited for the stream: Run cannot return before the handler.
-	if h := handlerDone.Load(); h == 0 || time.Now().UnixNano() < h {
-		t.Errorf("Run returned before the streaming handler did")
-	}
-}
-
-// A connection accepted but silent (slowloris, a pre-connecting balancer),
-// or stalled in the middle of its request headers, is not serving a request
-// (net/http reports it StateNew until the headers are read): it must not
-// hold the drain until its deadline, nor count as cut; it is closed.
-func TestSilentConnectionDoesNotHoldTheDrain(t *testing.T) {
-	for _, tc := range []struct{ name, send string }{
-		{"nothing sent", ""},
-		{"partial headers", "GET / HTTP/1.1\r\nHo"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-			const drainTimeout = 20 * time.Second
-			accepted := make(chan struct{}, 1)
-			srv := &http.Server{
-				Addr:    "127.0.0.1:0",
-				Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
-				ConnState: func(_ net.Conn, s http.ConnState) {
-					if s == http.StateNew {
-						select {
-						case accepted <- struct{}{}:
-						default:
-						}
-					}
-				},
-			}
-			logs := newOutput()
-			l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(),
-				lifecycle.WithDrainTimeout(drainTimeout), lifecycle.WithLogger(textLogger(logs)))
-			addrs, runErr := runInProcess(t, l, srv)
-			conn, err := net.Dial("tcp", addrs[0].String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			if _, err := io.WriteString(conn, tc.send); err != nil {
-				t.Fatal(err)
-			}
-			<-accepted
-			begin := time.Now()
-			l.Shutdown("test")
-			took, err := waitRun(t, runErr, begin, drainTimeout/2)
-			if err != nil {
-				t.Errorf("Run = %v, want nil", err)
-			}
-			// A drain that waited for the silent connection would take the
-			// drain timeout, or 5 s with http.Server.Shutdown's own rule
-			// (a new connection counts as idle after 5 s); with nothing in
-			// flight it takes milliseconds. 2.5 s leaves a loaded machine a
-			// wide margin and still tells the two apart.
-			if took > 2500*time.Millisecond {
-				t.Errorf("the drain took %s: it waited for the silent connection", took)
-			}
-			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-			n, err := conn.Read(make([]byte, 1))
-			var ne net.Error
-			if n != 0 || err == nil || (errors.As(err, &ne) && ne.Timeout()) {
-				t.Errorf("the silent connection read %d bytes, %v; want it closed by the server", n, err)
-			}
-			if !strings.Contains(logs.String(), "connections_closed_at_deadline=0") {
-				t.Errorf("drain log:\n%s", logs.String())
-			}
-		})
-	}
-}
 
 // A handler that ignores its cancelled context past the drain deadline is
 // cut: Run returns ErrDrainTimeout within the drain timeout plus the 1 s
@@ -233,59 +94,6 @@ func TestHandlerIgnoringItsContextIsCutAtTheDeadline(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-// A request that starts on a kept-alive connection during the delay gets
-// "Connection: close", and the server closes that connection after it.
-func TestKeepAliveRequestDuringTheDelayGetsConnectionClose(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok")
-	})}
-	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(300*time.Millisecond))
-	addrs, runErr := runInProcess(t, l, srv)
-	conn, err := net.Dial("tcp", addrs[0].String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(conn)
-	send := func() *http.Response {
-		t.Helper()
-		if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: app\r\n\r\n"); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
-	}
-	if resp := send(); resp.Close {
-		t.Fatal("a request before the shutdown got Connection: close")
-	}
-	begin := time.Now()
-	l.Shutdown("test")
-	if l.Phase() != lifecycle.PhaseDelaying {
-		t.Fatalf("phase = %s, want delaying", l.Phase())
-	}
-	resp := send()
-	// ReadResponse turns "Connection: close" into resp.Close.
-	if resp.StatusCode != http.StatusOK || !resp.Close {
-		t.Errorf("request during the delay: %d, close=%v; want 200 with Connection: close", resp.StatusCode, resp.Close)
-	}
-	if l.Phase() != lifecycle.PhaseDelaying {
-		t.Errorf("the request was answered in phase %s, not during the delay", l.Phase())
-	}
-	if _, err := br.ReadByte(); err != io.EOF {
-		t.Errorf("after the Connection: close response the connection read %v, want EOF", err)
-	}
-	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
-		t.Errorf("Run = %v", err)
 	}
 }
 
@@ -564,62 +372,6 @@ func TestConcurrentShutdownAndSignal(t *testing.T) {
 	}
 	if n := hooks.Load(); n != 1 {
 		t.Errorf("the hook ran %d times, want 1", n)
-	}
-}
-
-// A connection accepted before the drain whose first request arrives once
-// the drain started gets no answer either (net/http drops any request it
-// reads after Shutdown began, on a new connection as on a kept-alive one):
-// the documented reason the delay must outlast the balancer's detection.
-func TestRequestOnAFreshConnectionAfterTheDrainStartIsNotAnswered(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	accepted := make(chan struct{}, 1)
-	var served atomic.Int32
-	srv := &http.Server{
-		Addr:    "127.0.0.1:0",
-		Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served.Add(1) }),
-		ConnState: func(_ net.Conn, s http.ConnState) {
-			if s == http.StateNew {
-				select {
-				case accepted <- struct{}{}:
-				default:
-				}
-			}
-		},
-	}
-	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay())
-	addrs, runErr := runInProcess(t, l, srv)
-	conn, err := net.Dial("tcp", addrs[0].String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	<-accepted
-	begin := time.Now()
-	l.Shutdown("test")
-	// Once the listener refuses, http.Server.Shutdown has begun.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		c, err := net.Dial("tcp", addrs[0].String())
-		if err != nil {
-			break
-		}
-		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("the listener still accepts 10 s after the shutdown started")
-		}
-	}
-	_, _ = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: app\r\n\r\n")
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	got, err := io.ReadAll(conn)
-	var ne net.Error
-	if len(got) != 0 || (errors.As(err, &ne) && ne.Timeout()) {
-		t.Errorf("a request sent after the drain started read %q, %v; want the connection closed unanswered", got, err)
-	}
-	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
-		t.Errorf("Run = %v", err)
-	}
-	if n := served.Load(); n != 0 {
-		t.Errorf("the handler ran %d times", n)
 	}
 }
 

@@ -15,15 +15,20 @@
 // # The sequence
 //
 //  1. The trigger: readiness turns not-ready at once ([PhaseDelaying]);
-//     liveness stays up. Requests that start from now on get
-//     "Connection: close" on their responses.
+//     liveness stays up. Responses whose headers are written from now on
+//     (requests in flight included) get "Connection: close"; a connection
+//     whose response was flushed before cannot be told, and is closed once
+//     idle for the idle linger ([WithIdleLinger]).
 //  2. The delay ([WithShutdownDelay]): the servers keep accepting and serving
 //     while load balancers and Kubernetes endpoints notice the readiness
 //     failure and stop routing here.
 //  3. The drain ([PhaseDraining], [WithDrainTimeout]): the app listeners
-//     close, idle keep-alive connections close at once, in-flight requests
-//     finish; [Lifecycle.Draining] closes, [Lifecycle.OnDrain] callbacks run
-//     (for hijacked connections) and the contexts of [Lifecycle.Go] tasks are
+//     close; in-flight requests finish; idle keep-alive connections close
+//     once idle for the idle linger, serving with "Connection: close" a
+//     request their client sends meanwhile; [Lifecycle.Draining] closes,
+//     [Lifecycle.OnDrain] callbacks run (for hijacked connections), and the
+//     contexts of [Lifecycle.Go] tasks and of the requests of handlers
+//     wrapped by [Lifecycle.EndAtDrain] (server-sent events, long polls) are
 //     cancelled.
 //  4. At the drain deadline, request contexts are cancelled; the connections
 //     left are counted, logged and closed.
@@ -35,4 +40,9 @@
 //     probes all along, stops last; Run returns; [ExitCode] maps its error.
 //
 // A second signal exits the process at once.
+//
+// The signals are taken over from [New] on: one that arrives before Run (a
+// slow start-up) starts the sequence at once, so the hooks run; Run then
+// serves nothing and returns its result, and a program that never calls Run
+// exits with its exit code when the sequence is over (see [WithSignals]).
 package lifecycle

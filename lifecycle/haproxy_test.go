@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -63,6 +64,7 @@ const balancerDelay = 1 * time.Second
 // request from the client.
 const haproxyCfg = `global
     maxconn 2000
+    stats socket %s level admin
 
 defaults
     mode http
@@ -107,6 +109,7 @@ type balancer struct {
 	t      *testing.T
 	front  string
 	stats  string
+	socket string // the runtime API
 	out    *output
 	client *http.Client
 }
@@ -114,9 +117,10 @@ type balancer struct {
 func startHAProxy(t *testing.T, backends [2]string) *balancer {
 	t.Helper()
 	bin := haproxyPath(t)
-	b := &balancer{t: t, front: freeAddr(t), stats: freeAddr(t), out: newOutput()}
-	cfgPath := filepath.Join(t.TempDir(), "haproxy.cfg")
-	cfg := fmt.Sprintf(haproxyCfg, b.front, b.stats, checkInter.Milliseconds(), checkFall, checkRise, backends[0], backends[1])
+	dir := t.TempDir()
+	b := &balancer{t: t, front: freeAddr(t), stats: freeAddr(t), socket: filepath.Join(dir, "api.sock"), out: newOutput()}
+	cfgPath := filepath.Join(dir, "haproxy.cfg")
+	cfg := fmt.Sprintf(haproxyCfg, b.socket, b.front, b.stats, checkInter.Milliseconds(), checkFall, checkRise, backends[0], backends[1])
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +191,28 @@ func (b *balancer) status() (map[string]string, error) {
 	return st, nil
 }
 
-// waitStatus waits until HAProxy reports server at status (UP or DOWN, not
-// a transition like "UP 1/2") and returns when it saw it.
+// setState sets server's administrative state (maint, ready) through
+// HAProxy's runtime API: what an endpoints controller removing a pod, or
+// adding its replacement, does to a balancer.
+func (b *balancer) setState(server, state string) {
+	b.t.Helper()
+	conn, err := net.DialTimeout("unix", b.socket, 2*time.Second)
+	if err != nil {
+		b.t.Fatalf("runtime API: %v", err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := fmt.Fprintf(conn, "set server be/%s state %s\n", server, state); err != nil {
+		b.t.Fatalf("runtime API: %v", err)
+	}
+	answer, err := io.ReadAll(conn)
+	if err != nil || strings.TrimSpace(string(answer)) != "" {
+		b.t.Fatalf("set server be/%s state %s: %q %v", server, state, answer, err)
+	}
+}
+
+// waitStatus waits until HAProxy reports server at status (UP, DOWN or
+// MAINT, not a transition like "UP 1/2") and returns when it saw it.
 func (b *balancer) waitStatus(server, status string) time.Time {
 	b.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -275,17 +299,49 @@ func (ld *load) finish() {
 	ld.wg.Wait()
 }
 
+// preStopSleep and endpointPropagation shape the preStop set-up: the
+// kubelet runs the preStop sleep and, at the same time, the endpoints
+// controller removes the pod, which reaches the balancer a little later;
+// SIGTERM comes when the sleep is over, to a process configured with
+// WithoutShutdownDelay. The sleep must outlast the propagation, as the
+// in-process delay must outlast the balancer's checks.
+const (
+	preStopSleep        = 400 * time.Millisecond
+	endpointPropagation = 200 * time.Millisecond
+)
+
 // TestRollingRestartBehindHAProxy restarts two instances of the net/http
 // demo (examples/std) one after the other behind HAProxy under a steady
-// load, each with SIGTERM and a replacement on the same port, and requires
-// that the client sees no failed request and no connection error.
+// load (8 keep-alive clients that never retry, one request in ten lasting
+// 300 ms), each with SIGTERM and a replacement on the same port, and
+// requires that the client sees no failed request and no connection error.
+// It runs in the two documented set-ups:
+//   - in-process delay: the demo keeps serving while readiness fails, until
+//     HAProxy's checks take it out of rotation;
+//   - preStop: the demo runs WithoutShutdownDelay; the test plays the
+//     kubelet and the endpoints controller: it takes the server out through
+//     HAProxy's runtime API (maint) endpointPropagation after the start of
+//     a preStopSleep, sends SIGTERM when the sleep is over, and puts the
+//     replacement back (ready) once it is ready.
 func TestRollingRestartBehindHAProxy(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("the HAProxy integration test is skipped in -short mode outside CI")
 	}
 	t.Parallel()
 	haproxyPath(t)
-	args := []string{"-shutdown-delay", balancerDelay.String(), "-drain-timeout", "10s"}
+	for _, tc := range []struct {
+		name    string
+		preStop bool
+		args    []string
+	}{
+		{"in-process delay", false, []string{"-shutdown-delay", balancerDelay.String(), "-drain-timeout", "10s"}},
+		{"preStop and WithoutShutdownDelay", true, []string{"-shutdown-delay", "0", "-drain-timeout", "10s"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { rollingRestart(t, tc.preStop, tc.args) })
+	}
+}
+
+func rollingRestart(t *testing.T, preStop bool, args []string) {
 	addrs := [2]string{freeAddr(t), freeAddr(t)}
 	var demos [2]*proc
 	for i, a := range addrs {
@@ -301,12 +357,36 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 	for i := range demos {
 		server := fmt.Sprintf("s%d", i+1)
 		before := ld.ok.Load() + ld.failed.Load()
-		sigterm := time.Now()
-		demos[i].signal(syscall.SIGTERM)
-		down := lb.waitStatus(server, "DOWN")
-		code := demos[i].exitCode()
-		exited := demos[i].exitedAt
-		out := demos[i].out.String()
+		var out, note string
+		var code int
+		var exited time.Time
+		if preStop {
+			start := time.Now()
+			time.Sleep(endpointPropagation)
+			lb.setState(server, "maint")
+			maint := lb.waitStatus(server, "MAINT")
+			time.Sleep(time.Until(start.Add(preStopSleep)))
+			sigterm := time.Now()
+			demos[i].signal(syscall.SIGTERM)
+			code = demos[i].exitCode()
+			exited = demos[i].exitedAt
+			note = fmt.Sprintf("preStop %s: out of rotation (MAINT) after %s, SIGTERM after %s, exit %s after SIGTERM",
+				preStopSleep, maint.Sub(start).Round(time.Millisecond), sigterm.Sub(start).Round(time.Millisecond),
+				exited.Sub(sigterm).Round(time.Millisecond))
+		} else {
+			sigterm := time.Now()
+			demos[i].signal(syscall.SIGTERM)
+			down := lb.waitStatus(server, "DOWN")
+			code = demos[i].exitCode()
+			exited = demos[i].exitedAt
+			closedNote := "listener closed: not logged"
+			if closed, ok := logTime(demos[i].out.String(), "lifecycle: listener closed"); ok {
+				closedNote = fmt.Sprintf("listener closed %s after DOWN", closed.Sub(down).Round(time.Millisecond))
+			}
+			note = fmt.Sprintf("SIGTERM -> HAProxy DOWN %s (delay %s), %s, -> exit %s",
+				down.Sub(sigterm).Round(time.Millisecond), balancerDelay, closedNote, exited.Sub(sigterm).Round(time.Millisecond))
+		}
+		out = demos[i].out.String()
 		if os.Getenv("LIFECYCLE_DEBUG") != "" {
 			t.Logf("%s output:\n%s", server, out)
 		}
@@ -314,16 +394,15 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 			t.Errorf("%s exited with %d, want 0", server, code)
 		}
 		assertOrder(t, out, `msg="lifecycle: shutdown started"`, `msg="lifecycle: listener closed"`, `msg="lifecycle: shutdown complete"`)
-		closedNote := "listener closed: not logged"
-		if closed, ok := logTime(out, "lifecycle: listener closed"); ok {
-			closedNote = fmt.Sprintf("listener closed %s after DOWN", closed.Sub(down).Round(time.Millisecond))
-		}
 		demos[i] = startDemoAt(t, addrs[i], args...)
 		ready := time.Now()
+		if preStop {
+			lb.setState(server, "ready")
+		}
 		up := lb.waitStatus(server, "UP")
-		t.Logf("%s: SIGTERM -> HAProxy DOWN %s (delay %s), %s, -> exit %s, replacement ready %s later, HAProxy UP %s after that; %d requests meanwhile",
-			server, down.Sub(sigterm).Round(time.Millisecond), balancerDelay, closedNote, exited.Sub(sigterm).Round(time.Millisecond),
-			ready.Sub(exited).Round(time.Millisecond), up.Sub(ready).Round(time.Millisecond), ld.ok.Load()+ld.failed.Load()-before)
+		t.Logf("%s: %s, replacement ready %s later, HAProxy UP %s after that; %d requests meanwhile",
+			server, note, ready.Sub(exited).Round(time.Millisecond), up.Sub(ready).Round(time.Millisecond),
+			ld.ok.Load()+ld.failed.Load()-before)
 	}
 	time.Sleep(500 * time.Millisecond) // traffic on both replacements
 	ld.finish()

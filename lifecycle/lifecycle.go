@@ -1,20 +1,24 @@
 package lifecycle
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"weak"
 )
 
 // Phase is where a Lifecycle stands. It is reported in readiness details.
@@ -66,6 +70,9 @@ var (
 	ErrShutdownTimeout = errors.New("lifecycle: shutdown deadline reached")
 	// ErrAlreadyRunning: Run was called a second time.
 	ErrAlreadyRunning = errors.New("lifecycle: Run called twice")
+	// ErrDraining is the cause (context.Cause) of the cancellation of a
+	// request context by EndAtDrain: the drain started.
+	ErrDraining = errors.New("lifecycle: draining")
 )
 
 // ExitCode maps the error Run returns to a process exit status: 0 when the
@@ -90,27 +97,32 @@ type Lifecycle struct {
 
 	mu        sync.Mutex
 	runCalled bool
-	triggered bool
-	reason    string
-	started   chan struct{} // closed once Run has bound (or failed to); nil until Run
-	served    bool
-	apps      []*tracked
-	mgmt      *tracked
-	hooks     []hook
-	onDrain   map[uint64]func()
-	nextDrain uint64
-	holds     map[uint64]string
-	nextHold  uint64
-	holdsWait chan struct{} // closed at the next release; nil when nobody waits
-	errs      []error
-	result    error
+	// signalsBeforeRun counts the configured signals taken before Run.
+	signalsBeforeRun int
+	triggered        bool
+	reason           string
+	started          chan struct{} // closed once Run has bound (or failed to); nil until Run
+	served           bool
+	apps             []*tracked
+	mgmt             *tracked
+	hooks            []hook
+	onDrain          map[uint64]func()
+	nextDrain        uint64
+	holds            map[uint64]string
+	nextHold         uint64
+	holdsWait        chan struct{} // closed at the next release; nil when nobody waits
+	errs             []error
+	result           error
 
-	draining   chan struct{}
-	done       chan struct{}
-	taskCtx    context.Context
-	taskCancel context.CancelFunc
-	reqCtx     context.Context
-	reqCancel  context.CancelFunc
+	sigCh       chan os.Signal // the configured signals, from New on; nil without
+	draining    chan struct{}
+	drainCtx    context.Context // cancelled when the drain starts, for EndAtDrain
+	drainCancel context.CancelFunc
+	done        chan struct{}
+	taskCtx     context.Context
+	taskCancel  context.CancelFunc
+	reqCtx      context.Context
+	reqCancel   context.CancelFunc
 }
 
 type hook struct {
@@ -119,7 +131,9 @@ type hook struct {
 }
 
 // New returns a Lifecycle configured by opts. With no option it handles
-// SIGTERM and SIGINT and uses the documented defaults.
+// SIGTERM and SIGINT and uses the documented defaults. It takes the
+// configured signals over at once (see WithSignals); until Run, a timer
+// (not a goroutine) looks for them.
 func New(opts ...Option) *Lifecycle {
 	l := &Lifecycle{
 		cfg:      defaultConfig(),
@@ -135,8 +149,18 @@ func New(opts ...Option) *Lifecycle {
 	}
 	l.userReady.Store(true)
 	l.userLive.Store(true)
+	l.drainCtx, l.drainCancel = context.WithCancel(context.Background())
 	l.taskCtx, l.taskCancel = context.WithCancel(context.Background())
 	l.reqCtx, l.reqCancel = context.WithCancel(context.Background())
+	if len(l.cfg.signals) > 0 {
+		// From New on, the signals are the lifecycle's: one that arrives
+		// during a slow start-up starts the sequence instead of killing
+		// the process before the hooks could run. Set up last, once the
+		// Lifecycle is whole.
+		l.sigCh = make(chan os.Signal, 2)
+		signal.Notify(l.sigCh, l.cfg.signals...)
+		l.watchBeforeRun()
+	}
 	return l
 }
 
@@ -182,6 +206,26 @@ func (l *Lifecycle) Err() error {
 // responses (SSE, streaming) and hijacked connections (WebSocket) select on
 // it to end their stream or send a close frame.
 func (l *Lifecycle) Draining() <-chan struct{} { return l.draining }
+
+// EndAtDrain returns a handler that serves h with a request context that is
+// also cancelled, with the cause ErrDraining, when the drain starts. It is
+// for responses that never end by themselves: server-sent events, long
+// polls, streaming. Without it they hold the drain until its deadline and
+// are cut there, counted as failures; with it the handler sees its context
+// done at the drain's start, can write a last event, and returns, so the
+// client reconnects to another instance at once (and the drain does not
+// wait for it). During the delay the stream goes on. A request that starts
+// once the drain started gets a context already cancelled. Wrap only the
+// long-lived routes: an ordinary request should finish its work.
+func (l *Lifecycle) EndAtDrain(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancelCause(r.Context())
+		defer cancel(nil)
+		stop := context.AfterFunc(l.drainCtx, func() { cancel(ErrDraining) })
+		defer stop()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
 
 // OnDrain registers fn to be called, in its own goroutine, when the drain
 // starts. It is meant for hijacked connections (WebSocket, raw TCP
@@ -353,26 +397,46 @@ func (l *Lifecycle) Addrs() []net.Addr {
 // Run binds a listener for every server (and the management server), turns
 // readiness on once all are bound, serves, and blocks until the shutdown
 // sequence has completed. A configured signal, the cancellation of ctx or a
-// call to Shutdown starts the sequence. The error is nil after a clean
+// call to Shutdown starts the sequence. A signal that arrived between New
+// and Run makes Run serve nothing and run the sequence at once, without the
+// delay (see WithSignals). The error is nil after a clean
 // shutdown; otherwise it joins what went wrong (see ExitCode).
 //
 // Run sets fields of the servers, chaining what the caller set: Handler
-// (requests that start once the shutdown started get "Connection: close"
-// on their responses; nil means
-// http.DefaultServeMux), BaseContext (request contexts are cancelled at the
-// drain deadline) and ConnState (connections are tracked to know when the
-// drain is over and count what is left). A server whose TLSConfig carries
-// certificates is served with TLS.
+// (HTTP/1 responses whose headers are written once the shutdown started
+// get "Connection: close", a request in flight at the trigger included; the
+// ResponseWriter is wrapped, keeping Flush, Hijack, ReadFrom and
+// http.ResponseController working; nil means http.DefaultServeMux),
+// BaseContext (request contexts are cancelled at the drain deadline) and
+// ConnState (connections are tracked to know when the drain is over, to
+// close the idle ones, and to count what is left). A server whose TLSConfig
+// carries certificates is served with TLS.
+//
+// An HTTP/1 server is drained without http.Server.Shutdown, which would
+// drop a request sent on a connection whose last response could not say
+// "Connection: close": the lifecycle closes the listener itself and gives
+// such connections the idle linger (WithIdleLinger) to bring one more
+// request, served with "Connection: close". A server that may speak HTTP/2
+// (TLS, or Protocols allowing unencrypted HTTP/2) is drained with Shutdown,
+// whose GOAWAY tells HTTP/2 clients; its HTTP/1 connections get no linger.
 func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 	l.mu.Lock()
 	if l.runCalled {
 		l.mu.Unlock()
 		return ErrAlreadyRunning
 	}
-	l.runCalled = true
+	l.runCalled = true // from now on Run, not the poll, reads the signals
+	sigCh := l.sigCh
+	if sigCh != nil {
+		defer signal.Stop(sigCh)
+	}
+	seen := l.signalsBeforeRun
+	watchDone := make(chan struct{})
 	if l.triggered {
 		l.mu.Unlock()
+		go l.watch(ctx, sigCh, seen, watchDone)
 		<-l.done
+		<-watchDone
 		return l.result
 	}
 	l.started = make(chan struct{})
@@ -380,14 +444,7 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 	l.mu.Unlock()
 
 	begin := time.Now()
-	var sigCh chan os.Signal
-	if len(l.cfg.signals) > 0 {
-		sigCh = make(chan os.Signal, 2)
-		signal.Notify(sigCh, l.cfg.signals...)
-		defer signal.Stop(sigCh)
-	}
-	watchDone := make(chan struct{})
-	go l.watch(ctx, sigCh, watchDone)
+	go l.watch(ctx, sigCh, seen, watchDone)
 
 	var all []*tracked
 	for i, srv := range servers {
@@ -464,10 +521,10 @@ func addrStrings(ts []*tracked) []string {
 
 // watch turns signals and the cancellation of ctx into Shutdown; a second
 // signal exits the process at once.
-func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, stop chan<- struct{}) {
+// signals is how many were already seen (one that arrived before Run).
+func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, signals int, stop chan<- struct{}) {
 	defer close(stop)
 	ctxDone := ctx.Done()
-	signals := 0
 	for {
 		select {
 		case <-l.done:
@@ -481,14 +538,98 @@ func (l *Lifecycle) watch(ctx context.Context, sigCh <-chan os.Signal, stop chan
 				l.Shutdown("signal " + s.String())
 				continue
 			}
-			code := 1
-			if n, ok := s.(syscall.Signal); ok {
-				code = 128 + int(n)
-			}
-			l.warn("lifecycle: second signal, exiting now", "signal", s.String(), "phase", l.Phase(), "code", code)
-			l.cfg.exit(code)
+			l.exitNow(s)
 			return
 		}
+	}
+}
+
+// exitNow exits the process on a second signal, with status 128+signal.
+func (l *Lifecycle) exitNow(s os.Signal) {
+	code := 1
+	if n, ok := s.(syscall.Signal); ok {
+		code = 128 + int(n)
+	}
+	l.warn("lifecycle: second signal, exiting now", "signal", s.String(), "phase", l.Phase(), "code", code)
+	l.cfg.exit(code)
+}
+
+// signalPoll is how often, until Run is called, the lifecycle looks for
+// the configured signals.
+const signalPoll = 100 * time.Millisecond
+
+// watchBeforeRun looks for signals until Run takes them over, the sequence
+// ends, or the Lifecycle is garbage collected. It runs on a timer and holds
+// the Lifecycle weakly: a Lifecycle that is never run and never signalled
+// leaves no goroutine behind, and once collected it stops the signals'
+// registration.
+func (l *Lifecycle) watchBeforeRun() {
+	wp := weak.Make(l)
+	var mu sync.Mutex
+	var timer *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	timer = time.AfterFunc(signalPoll, func() {
+		l := wp.Value()
+		if l == nil || !l.pollSignals() {
+			return
+		}
+		mu.Lock()
+		timer.Reset(signalPoll)
+		mu.Unlock()
+	})
+	runtime.AddCleanup(l, func(ch chan os.Signal) { signal.Stop(ch) }, l.sigCh)
+}
+
+// pollSignals acts on the signals that arrived before Run: the first starts
+// the shutdown sequence at once (and exits the process when it is over, if
+// Run has still not been called); a second exits at once. It reports
+// whether to keep polling.
+func (l *Lifecycle) pollSignals() bool {
+	select {
+	case <-l.done:
+		// Shut down without Run: the signals are no longer the
+		// lifecycle's.
+		signal.Stop(l.sigCh)
+		return false
+	default:
+	}
+	l.mu.Lock()
+	if l.runCalled {
+		l.mu.Unlock()
+		return false
+	}
+	var sig os.Signal
+	select {
+	case sig = <-l.sigCh:
+		l.signalsBeforeRun++
+	default:
+	}
+	n := l.signalsBeforeRun
+	l.mu.Unlock()
+	switch {
+	case sig == nil:
+		return true
+	case n == 1:
+		l.Shutdown("signal " + sig.String() + " before Run")
+		go l.exitUnlessRun()
+		return true
+	default:
+		l.exitNow(sig)
+		return false
+	}
+}
+
+// exitUnlessRun waits for a sequence that a signal started before Run and
+// exits the process with its exit code, unless Run was called meanwhile
+// (Run then returns the result to the program).
+func (l *Lifecycle) exitUnlessRun() {
+	<-l.done
+	l.mu.Lock()
+	run := l.runCalled
+	l.mu.Unlock()
+	if !run {
+		l.cfg.exit(ExitCode(l.Err()))
 	}
 }
 
@@ -501,7 +642,7 @@ func (l *Lifecycle) serve(t *tracked, wg *sync.WaitGroup) {
 	} else {
 		err = t.srv.Serve(t.ln)
 	}
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err != nil && !errors.Is(err, http.ErrServerClosed) && !t.closing.Load() {
 		l.addErr(fmt.Errorf("serve %s: %w", t.name, err))
 		l.Shutdown("server " + t.name + " failed")
 	}
@@ -514,6 +655,7 @@ func hasTLS(c *tls.Config) bool {
 // instrument chains the lifecycle's hooks into an app server's fields.
 func (l *Lifecycle) instrument(t *tracked) {
 	srv := t.srv
+	t.h2 = mayServeHTTP2(srv) // before Serve, which sets the HTTP/2 defaults
 	next := srv.Handler
 	if next == nil {
 		next = http.DefaultServeMux
@@ -522,10 +664,17 @@ func (l *Lifecycle) instrument(t *tracked) {
 		// From the start of the shutdown on, every response asks the client
 		// to close its connection, so keep-alive clients (and balancers that
 		// pool connections) reconnect elsewhere before the listener closes.
-		if r.ProtoMajor == 1 && l.phase.Load() >= idxDelaying {
-			w.Header().Set("Connection", "close")
+		// HTTP/2 has no such header: Shutdown's GOAWAY tells its clients.
+		if r.ProtoMajor != 1 {
+			next.ServeHTTP(w, r)
+			return
 		}
-		next.ServeHTTP(w, r)
+		cw := &closeWriter{ResponseWriter: w, l: l}
+		next.ServeHTTP(cw, r)
+		if !cw.hijacked {
+			// The handler wrote nothing: net/http writes the headers now.
+			cw.decide()
+		}
 	})
 	userBase := srv.BaseContext
 	srv.BaseContext = func(ln net.Listener) context.Context {
@@ -538,7 +687,7 @@ func (l *Lifecycle) instrument(t *tracked) {
 		return ctx
 	}
 	userState := srv.ConnState
-	t.conns = make(map[net.Conn]http.ConnState)
+	t.conns = make(map[net.Conn]connInfo)
 	srv.ConnState = func(c net.Conn, s http.ConnState) {
 		t.setState(c, s)
 		if userState != nil {
@@ -547,16 +696,104 @@ func (l *Lifecycle) instrument(t *tracked) {
 	}
 }
 
+// closeWriter decides whether a response asks its client to close the
+// connection when the response headers are written, not when the request
+// started: a request in flight at the trigger whose response is written
+// during the delay or the drain gets "Connection: close" too. It keeps
+// Flush, Hijack, ReadFrom and http.ResponseController (through Unwrap)
+// working.
+type closeWriter struct {
+	http.ResponseWriter
+	l        *Lifecycle
+	decided  bool
+	hijacked bool
+}
+
+var (
+	_ http.Flusher  = (*closeWriter)(nil)
+	_ http.Hijacker = (*closeWriter)(nil)
+	_ io.ReaderFrom = (*closeWriter)(nil)
+)
+
+// decide adds "Connection: close" if the shutdown has started, once, before
+// the headers are written.
+func (w *closeWriter) decide() {
+	if w.decided {
+		return
+	}
+	w.decided = true
+	if w.l.phase.Load() >= idxDelaying {
+		w.ResponseWriter.Header().Set("Connection", "close")
+	}
+}
+
+func (w *closeWriter) WriteHeader(code int) {
+	switch {
+	case code == http.StatusSwitchingProtocols:
+		// The connection is handed over to another protocol: its
+		// Connection header says "Upgrade".
+		w.decided = true
+	case code >= 200:
+		w.decide()
+	}
+	// Other 1xx answers are interim: the decision waits for the final one.
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *closeWriter) Write(p []byte) (int, error) {
+	w.decide()
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *closeWriter) Flush() { _ = w.FlushError() }
+
+// FlushError flushes like Flush and reports the underlying writer's error,
+// which http.ResponseController.Flush returns to the handler.
+func (w *closeWriter) FlushError() error {
+	w.decide()
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *closeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, brw, err
+}
+
+func (w *closeWriter) ReadFrom(src io.Reader) (int64, error) {
+	w.decide()
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w.ResponseWriter}, src)
+}
+
+// writerOnly hides a writer's ReadFrom from io.Copy.
+type writerOnly struct{ io.Writer }
+
+func (w *closeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // tracked is one server with its listener and its connections.
 type tracked struct {
 	srv       *http.Server
 	name      string
 	ln        net.Listener
 	serveDone chan struct{} // closed when Serve returned: every accepted connection is tracked
+	closing   atomic.Bool   // the drain closed the listener: Serve's error is expected
+	h2        bool          // may serve HTTP/2: drained with http.Server.Shutdown
 
 	mu      sync.Mutex
-	conns   map[net.Conn]http.ConnState
+	conns   map[net.Conn]connInfo
 	changed chan struct{} // closed at the next state change; nil when nobody waits
+}
+
+// connInfo is a connection's state and when it entered it.
+type connInfo struct {
+	state  http.ConnState
+	since  time.Time
+	closed bool // closed by the lifecycle; net/http has not reported it yet
 }
 
 func (t *tracked) listen() error {
@@ -581,7 +818,7 @@ func (t *tracked) setState(c net.Conn, s http.ConnState) {
 	case http.StateHijacked, http.StateClosed:
 		delete(t.conns, c)
 	default:
-		t.conns[c] = s
+		t.conns[c] = connInfo{state: s, since: time.Now()}
 	}
 	ch := t.changed
 	t.changed = nil
@@ -596,8 +833,8 @@ func (t *tracked) active() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var addrs []string
-	for c, s := range t.conns {
-		if s == http.StateActive {
+	for c, ci := range t.conns {
+		if ci.state == http.StateActive {
 			addrs = append(addrs, c.RemoteAddr().String())
 		}
 	}
@@ -615,8 +852,8 @@ func (t *tracked) waitFor(all bool, deadline time.Time) bool {
 		busy := len(t.conns) > 0
 		if !all {
 			busy = false
-			for _, s := range t.conns {
-				if s == http.StateActive {
+			for _, ci := range t.conns {
+				if ci.state == http.StateActive {
 					busy = true
 					break
 				}

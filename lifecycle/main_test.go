@@ -157,6 +157,16 @@ func startAppAt(t testing.TB, addr, mgmt string, args ...string) *proc {
 // it is still running, and its output logged if the test failed.
 func startProc(t testing.TB, bin, addr, probe string, args ...string) *proc {
 	t.Helper()
+	p := launchProc(t, bin, addr, probe, args...)
+	p.waitReady()
+	return p
+}
+
+// launchProc starts bin with args without waiting for it to be ready; the
+// process is killed at cleanup if it is still running, and its output
+// logged if the test failed.
+func launchProc(t testing.TB, bin, addr, probe string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, addr: addr, probe: probe, out: newOutput(), done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	if os.Getenv("GORACE") == "" {
@@ -184,7 +194,6 @@ func startProc(t testing.TB, bin, addr, probe string, args ...string) *proc {
 			t.Logf("output of %s on %s:\n%s", filepath.Base(bin), addr, p.out.String())
 		}
 	})
-	p.waitReady()
 	return p
 }
 

@@ -29,6 +29,10 @@ const (
 	DefaultShutdownTimeout = 25 * time.Second
 	// DefaultHookTimeout bounds each cleanup hook.
 	DefaultHookTimeout = 5 * time.Second
+	// DefaultIdleLinger is how long a keep-alive connection that was never
+	// told to close stays open once idle during the shutdown, to serve the
+	// request its client may already be sending.
+	DefaultIdleLinger = 500 * time.Millisecond
 )
 
 // forceGrace is how long handlers get to return after their request
@@ -36,9 +40,12 @@ const (
 // are closed under them.
 const forceGrace = time.Second
 
-// minHookTime is the least time a cleanup hook gets (or its timeout, if
-// shorter), even past the overall deadline.
-const minHookTime = 500 * time.Millisecond
+// DeadlineMargin is how long after the overall deadline (WithShutdownTimeout,
+// counted from the trigger) Run returns at the latest, whatever the hooks,
+// the blocking tasks or the requests do: the time to close what is left and
+// to return. Keep the orchestrator's kill grace period above the overall
+// timeout plus this margin.
+const DeadlineMargin = 250 * time.Millisecond
 
 // managementStopTimeout bounds the graceful stop of the management server,
 // whose requests are short probes.
@@ -53,6 +60,7 @@ type config struct {
 	drainTimeout    time.Duration
 	shutdownTimeout time.Duration
 	hookTimeout     time.Duration
+	idleLinger      time.Duration
 	management      *http.Server
 	logger          *slog.Logger
 	exit            func(code int)
@@ -69,14 +77,25 @@ func defaultConfig() config {
 		drainTimeout:    DefaultDrainTimeout,
 		shutdownTimeout: DefaultShutdownTimeout,
 		hookTimeout:     DefaultHookTimeout,
+		idleLinger:      DefaultIdleLinger,
 		exit:            os.Exit,
 	}
 }
 
-// WithSignals sets the signals that start the shutdown in Run. The default
-// is SIGTERM and SIGINT. A second signal while the shutdown runs exits the
-// process at once with status 128+signal number. WithSignals() with no
-// argument disables signal handling.
+// WithSignals sets the signals that start the shutdown. The default is
+// SIGTERM and SIGINT. New takes them over (signal.Notify), so Go's default
+// action, which kills the process at once and skips every hook, no longer
+// applies: a signal that arrives between New and Run (a slow start-up:
+// migrations, cache warm-up) starts the sequence at once (readiness down,
+// delay, blocking tasks, hooks). Run, once called, serves nothing and
+// returns the sequence's result; if Run has not been called when the
+// sequence is over, the process exits with ExitCode of its result (through
+// WithExitFunc). Run stops the registration when it returns. A second
+// signal exits the process at once with status 128+signal number, during
+// the shutdown as before Run (the escape hatch of a start-up that hangs). A
+// program that drains its own servers without Run should handle the
+// signals itself and pass WithSignals() with no argument, which disables
+// signal handling.
 func WithSignals(sig ...os.Signal) Option {
 	s := append([]os.Signal(nil), sig...)
 	return func(c *config) { c.signals = s }
@@ -119,13 +138,31 @@ func WithShutdownTimeout(d time.Duration) Option {
 }
 
 // WithHookTimeout bounds each cleanup hook registered with OnShutdown; the
-// time left before the overall deadline bounds it too, except that a hook
-// always gets at least 500 ms (or its timeout, if shorter), so that a lock
-// is released even when the drain or the blocking tasks used up the overall
-// deadline. The default is DefaultHookTimeout (5 s). Values <= 0 panic.
+// time left before the overall deadline bounds it too. The overall deadline
+// is a hard bound: a hook that cannot start before it (the drain, the
+// blocking tasks or earlier hooks used it up) is skipped, and named in
+// Run's error (ErrShutdownTimeout) and in the log. The default is
+// DefaultHookTimeout (5 s). Values <= 0 panic.
 func WithHookTimeout(d time.Duration) Option {
 	mustBePositive("WithHookTimeout", d)
 	return func(c *config) { c.hookTimeout = d }
+}
+
+// WithIdleLinger sets how long, during the shutdown, an HTTP/1 keep-alive
+// connection that was never told "Connection: close" stays open once idle:
+// its last response was flushed before the trigger, or ended before it, so
+// its client may be sending the next request on it at that very moment.
+// Such a request is served, with "Connection: close"; when nothing comes
+// within the linger the connection is closed. Connections accepted before
+// the listener closed that have not sent a request yet get the same linger
+// from the drain on. The default is DefaultIdleLinger (500 ms); it only
+// holds the drain while such a connection exists. Zero closes them as soon
+// as they are idle (and, for connections idle since before the trigger, at
+// the drain). Negative values panic. It does not apply to a server that may
+// speak HTTP/2 (see Run).
+func WithIdleLinger(d time.Duration) Option {
+	mustNotBeNegative("WithIdleLinger", d)
+	return func(c *config) { c.idleLinger = d }
 }
 
 // WithManagementServer adds a separate server for the management endpoints

@@ -498,12 +498,24 @@ func TestProcessCache(t *testing.T) {
 	if first.start.IsZero() || first.start.After(time.Now()) {
 		t.Errorf("start time %v", first.start)
 	}
+}
 
-	noCache := New(WithCacheTTL(0))
-	a := noCache.proc.read()
-	b := noCache.proc.read()
-	if !b.at.After(a.at) && !b.at.Equal(a.at) {
-		t.Errorf("times go backwards")
+// A cache TTL of zero or less reads the process on every scrape: however
+// little time has passed, no reading is reused.
+func TestProcessCacheDisabled(t *testing.T) {
+	for _, ttl := range []time.Duration{0, -time.Second} {
+		t.Run(ttl.String(), func(t *testing.T) {
+			clock := &fakeClock{t: time.Now()}
+			r := New(withClock(clock.now), WithCacheTTL(ttl))
+			for i := range 3 {
+				want := clock.now()
+				if got := r.proc.read(); !got.at.Equal(want) {
+					t.Fatalf("read %d, %v after the previous one: reading taken at %v, want a fresh one at %v",
+						i, time.Nanosecond, got.at, want)
+				}
+				clock.advance(time.Nanosecond)
+			}
+		})
 	}
 }
 

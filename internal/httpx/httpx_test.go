@@ -71,13 +71,28 @@ func TestWriteErrorShapeAndPath(t *testing.T) {
 	}
 }
 
+// TestBufferPool: a buffer comes out of the pool empty, and one too large
+// to keep is never handed out again. sync.Pool may drop any item (the race
+// detector makes it drop some on purpose), so each property is tried many
+// times: a pool that broke it would show it in some round.
 func TestBufferPool(t *testing.T) {
-	b := GetBuffer()
-	*b = append(*b, "hello"...)
-	PutBuffer(b)
-	if b2 := GetBuffer(); len(*b2) != 0 {
-		t.Errorf("pooled buffer not reset: %q", *b2)
+	for i := range 100 {
+		b := GetBuffer()
+		*b = append(*b, "hello"...)
+		PutBuffer(b)
+		if b2 := GetBuffer(); len(*b2) != 0 {
+			t.Fatalf("round %d: pooled buffer not reset: %q", i, *b2)
+		} else {
+			PutBuffer(b2)
+		}
 	}
-	huge := make([]byte, 0, maxPooled+1)
-	PutBuffer(&huge) // dropped, not pooled; nothing to observe but no panic
+	for i := range 100 {
+		huge := make([]byte, 0, maxPooled+1)
+		PutBuffer(&huge) // dropped, not pooled
+		b := GetBuffer()
+		if cap(*b) > maxPooled {
+			t.Fatalf("round %d: GetBuffer returned a buffer of cap %d, above maxPooled %d: a huge buffer was pooled", i, cap(*b), maxPooled)
+		}
+		PutBuffer(b)
+	}
 }

@@ -33,6 +33,7 @@ func main() {
 		token           = flag.String("token", "", "bearer token that guards /shutdown; empty: no guard")
 		taskMS          = flag.Int("task-ms", -1, "run a task that, once cancelled, needs this many ms to finish its unit of work")
 		taskFailMS      = flag.Int("task-fail-ms", -1, "run a task that fails after this many ms")
+		startUp         = flag.Duration("start-up", 0, "a slow start-up (migrations, cache warm-up) between lifecycle.New and Run")
 	)
 	flag.Parse()
 
@@ -170,6 +171,11 @@ func main() {
 		})
 	}
 
+	if *startUp > 0 {
+		say("starting up")
+		time.Sleep(*startUp)
+		say("start-up done")
+	}
 	err := lc.Run(context.Background(), servers...)
 	say(fmt.Sprintf("exit served=%d err=%v", served.Load(), err))
 	os.Exit(lifecycle.ExitCode(err))
