@@ -16,12 +16,13 @@ import (
 // The value of the "{path...}" wildcard, when the pattern has one, selects
 // what is served:
 //
-//	""                       the aggregate, with "groups"
-//	"{group}"                a group; probe groups answer a bare {"status":...}
-//	"{component}"            a check or composite
-//	"{group}/{component}"    a component of a group
-//	".../{composite}/{member}" a member of a composite, at any depth
+//	""                          the aggregate, with "groups"
+//	"{group}"                   a group; probe groups answer a bare {"status":...}
+//	"{component}"               a check or composite
+//	"{group}/{component}"       a component of a group
+//	".../{composite}/{member}"  a member of a composite, at any depth
 //
+// One slash after the last segment is ignored, as the actuator ignores it.
 // Unknown paths, and component paths when components are hidden from the
 // caller, get 404. Methods other than GET and HEAD get 405. The response is
 // Spring Boot's v3 JSON type, or application/json when the client asks for
