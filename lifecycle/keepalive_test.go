@@ -3,12 +3,14 @@ package lifecycle_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -512,5 +514,79 @@ func TestSilentConnectionDoesNotHoldTheDrain(t *testing.T) {
 				t.Errorf("drain log:\n%s", logs.String())
 			}
 		})
+	}
+}
+
+// Many keep-alive clients loop during the shutdown: every request gets a
+// complete 200, each client is told to close during the delay, and once the
+// drain started new connections are refused. No request is reset.
+func TestManyKeepAliveClientsAreToldToCloseDuringTheDelay(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const clients = 200
+	body := strings.Repeat("x", 16<<10)
+	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Millisecond)
+		io.WriteString(w, body)
+	})}
+	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(500*time.Millisecond), lifecycle.WithDrainTimeout(10*time.Second))
+	addrs, runErr := runInProcess(t, l, srv)
+	url := "http://" + addrs[0].String() + "/"
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	var (
+		wg        sync.WaitGroup
+		ok, total atomic.Int32
+		mu        sync.Mutex
+		failures  []string
+	)
+	warm := make(chan struct{}, clients)
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 1000; n++ {
+				r := get(client, url)
+				total.Add(1)
+				if r.err != nil || r.status != http.StatusOK || r.body != body {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("client %d request %d: %d, %d bytes, %v", i, n, r.status, len(r.body), r.err))
+					mu.Unlock()
+					return
+				}
+				ok.Add(1)
+				if n == 0 {
+					warm <- struct{}{}
+				}
+				if r.close {
+					// Told to go away: a client behind a balancer now
+					// goes elsewhere.
+					return
+				}
+			}
+			mu.Lock()
+			failures = append(failures, fmt.Sprintf("client %d never got Connection: close", i))
+			mu.Unlock()
+		}()
+	}
+	for range clients {
+		<-warm
+	}
+	begin := time.Now()
+	l.Shutdown("test")
+	wg.Wait()
+	_, err := waitRun(t, runErr, begin, 20*time.Second)
+	if err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	for _, f := range failures {
+		t.Error(f)
+	}
+	t.Logf("%d of %d requests ok", ok.Load(), total.Load())
+	if c, err := net.Dial("tcp", addrs[0].String()); err == nil {
+		c.Close()
+		t.Error("a connection was accepted after Run returned")
+	} else if !isRefused(err) {
+		t.Errorf("dial after the drain: %v, want refused", err)
 	}
 }

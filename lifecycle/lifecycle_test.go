@@ -8,11 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -144,24 +142,6 @@ func TestOptionsRejectBadDurations(t *testing.T) {
 	}
 }
 
-// waitReady polls until l is ready and returns its first bound address.
-func waitReady(t *testing.T, l *lifecycle.Lifecycle, runErr <-chan error) []net.Addr {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if l.Phase() == lifecycle.PhaseServing && l.Ready() {
-			return l.Addrs()
-		}
-		select {
-		case err := <-runErr:
-			t.Fatalf("Run returned early: %v", err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	t.Fatal("not ready after 10s")
-	return nil
-}
-
 type ctxKey struct{}
 
 func TestRunChainsServerFieldsAndStopsOnContext(t *testing.T) {
@@ -264,44 +244,6 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	}
 }
 
-func TestSecondSignalCallsExit(t *testing.T) {
-	exited := make(chan int, 1)
-	unblock := make(chan struct{})
-	l := lifecycle.New(
-		lifecycle.WithSignals(syscall.SIGUSR1),
-		lifecycle.WithoutShutdownDelay(),
-		lifecycle.WithExitFunc(func(code int) { exited <- code }),
-	)
-	hookStarted := make(chan struct{})
-	l.OnShutdown("stuck", func(ctx context.Context) error {
-		close(hookStarted)
-		<-unblock
-		return nil
-	})
-	runErr := make(chan error, 1)
-	go func() { runErr <- l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}) }()
-	waitReady(t, l, runErr)
-	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-		t.Fatal(err)
-	}
-	<-hookStarted
-	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-exited:
-		if want := 128 + int(syscall.SIGUSR1); code != want {
-			t.Errorf("exit code = %d, want %d", code, want)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the second signal did not call the exit func")
-	}
-	close(unblock)
-	if err := <-runErr; err != nil {
-		t.Errorf("Run = %v", err)
-	}
-}
-
 func TestGoTask(t *testing.T) {
 	t.Run("cancelled at the drain, awaited before the hooks", func(t *testing.T) {
 		l := lifecycle.New(lifecycle.WithoutShutdownDelay())
@@ -335,24 +277,6 @@ func TestGoTask(t *testing.T) {
 			t.Errorf("Err = %v, want the task's error", err)
 		}
 	})
-}
-
-func TestDrainingAndOnDrain(t *testing.T) {
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-	called := make(chan struct{})
-	l.OnDrain(func() { close(called) })
-	select {
-	case <-l.Draining():
-		t.Fatal("Draining closed before the shutdown")
-	default:
-	}
-	l.Shutdown("test")
-	<-l.Draining()
-	<-called
-	late := make(chan struct{})
-	l.OnDrain(func() { close(late) }) // registered after the drain started: called at once
-	<-late
-	<-l.Done()
 }
 
 func TestShutdownHandler(t *testing.T) {
@@ -400,37 +324,6 @@ func TestShutdownHandler(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// An OnDrain registration for a connection that ended before the shutdown
-// must be removable: without stop, every WebSocket ever served stays in
-// memory until the drain.
-func TestOnDrainStop(t *testing.T) {
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-	var stale atomic.Int32
-	for range 100 {
-		stop := l.OnDrain(func() { stale.Add(1) })
-		if !stop() {
-			t.Fatal("stop before the drain reported false")
-		}
-		if stop() {
-			t.Fatal("a second stop reported true")
-		}
-	}
-	called := make(chan struct{})
-	stop := l.OnDrain(func() { close(called) })
-	l.Shutdown("test")
-	<-called
-	<-l.Done()
-	if stop() {
-		t.Error("stop after the callback ran reported true")
-	}
-	if n := stale.Load(); n != 0 {
-		t.Errorf("%d stopped callbacks ran at the drain", n)
-	}
-	if l.OnDrain(func() {})() {
-		t.Error("stop of a callback registered after the drain (called at once) reported true")
 	}
 }
 
@@ -484,25 +377,4 @@ func TestHookRegisteredDuringCleanupRuns(t *testing.T) {
 	if err := l.Err(); err == nil || !strings.Contains(err.Error(), "late failed") {
 		t.Errorf("Err = %v, want the late hook's error", err)
 	}
-}
-
-// A panicking drain callback must not crash the process mid-drain.
-func TestOnDrainPanicIsRecovered(t *testing.T) {
-	logs := newOutput()
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay(), lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
-	ran := make(chan struct{})
-	l.OnDrain(func() { defer close(ran); panic("drain boom") })
-	l.Shutdown("test")
-	<-ran
-	<-l.Done()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "drain callback panicked") && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if !strings.Contains(logs.String(), "drain boom") {
-		t.Errorf("the panic was not logged:\n%s", logs.String())
-	}
-	after := make(chan struct{})
-	l.OnDrain(func() { defer close(after); panic("late boom") }) // after the drain: called at once
-	<-after
 }

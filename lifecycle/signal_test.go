@@ -3,10 +3,12 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -171,15 +173,93 @@ func TestSecondSignalBeforeRunExits(t *testing.T) {
 	<-l.Done()
 }
 
-// waitUntil polls cond every 10 ms until it holds, failing the test with
-// what was awaited once limit has passed.
-func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", limit, what)
+func TestSecondSignalCallsExit(t *testing.T) {
+	exited := make(chan int, 1)
+	unblock := make(chan struct{})
+	l := lifecycle.New(
+		lifecycle.WithSignals(syscall.SIGUSR1),
+		lifecycle.WithoutShutdownDelay(),
+		lifecycle.WithExitFunc(func(code int) { exited <- code }),
+	)
+	hookStarted := make(chan struct{})
+	l.OnShutdown("stuck", func(ctx context.Context) error {
+		close(hookStarted)
+		<-unblock
+		return nil
+	})
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}) }()
+	waitReady(t, l, runErr)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	<-hookStarted
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exited:
+		if want := 128 + int(syscall.SIGUSR1); code != want {
+			t.Errorf("exit code = %d, want %d", code, want)
 		}
-		time.Sleep(10 * time.Millisecond)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second signal did not call the exit func")
+	}
+	close(unblock)
+	if err := <-runErr; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+// Shutdown called from many goroutines at once, and a signal at the same
+// time, run the sequence once, and the signal does not count as a second
+// one (no exit).
+func TestConcurrentShutdownsAndASignalRunTheSequenceOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	// Keep SIGUSR2 from killing the test binary should it arrive after Run
+	// stopped listening for it.
+	guard := make(chan os.Signal, 1)
+	signal.Notify(guard, syscall.SIGUSR2)
+	defer signal.Stop(guard)
+	logs := newOutput()
+	exited := make(chan int, 1)
+	l := lifecycle.New(lifecycle.WithSignals(syscall.SIGUSR2), lifecycle.WithShutdownDelay(200*time.Millisecond),
+		lifecycle.WithLogger(textLogger(logs)), lifecycle.WithExitFunc(func(code int) { exited <- code }))
+	var hooks atomic.Int32
+	l.OnShutdown("h", func(context.Context) error { hooks.Add(1); return nil })
+	_, runErr := runInProcess(t, l, &http.Server{Addr: "127.0.0.1:0"})
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			l.Shutdown(fmt.Sprintf("caller %d", i))
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-gate
+		_ = syscall.Kill(os.Getpid(), syscall.SIGUSR2)
+	}()
+	begin := time.Now()
+	close(gate)
+	wg.Wait()
+	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	select {
+	case code := <-exited:
+		t.Errorf("exit(%d) called: the signal was taken for a second one", code)
+	default:
+	}
+	out := logs.String()
+	if n := strings.Count(out, "shutdown started"); n != 1 {
+		t.Errorf("%d sequences started, want 1:\n%s", n, out)
+	}
+	if n := hooks.Load(); n != 1 {
+		t.Errorf("the hook ran %d times, want 1", n)
 	}
 }
