@@ -41,13 +41,13 @@ func TestHandlerIgnoringItsContextIsCutAtTheDeadline(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	reqDone := make(chan result, 1)
 	go func() { reqDone <- get(&http.Client{Transport: tr}, "http://"+addrs[0].String()+"/stuck") }()
-	<-started
+	await(t, started, "the stuck handler to start")
 	begin := time.Now()
 	l.Shutdown("test")
 	took, err := waitRun(t, runErr, begin, drainTimeout+time.Second+5*time.Second)
 	close(unblock)
-	<-handlerDone
-	r := <-reqDone
+	await(t, handlerDone, "the stuck handler to return once unblocked")
+	r := await(t, reqDone, "the stuck request to end")
 	if !errors.Is(err, lifecycle.ErrDrainTimeout) || !strings.Contains(err.Error(), "1 connections") {
 		t.Errorf("Run = %v, want ErrDrainTimeout for 1 connection", err)
 	}
@@ -135,11 +135,11 @@ func TestManyClientsWithoutDelayNoResponseIsCut(t *testing.T) {
 		}()
 	}
 	for range clients {
-		<-warm
+		await(t, warm, "every client's first response")
 	}
 	begin := time.Now()
 	l.Shutdown("test")
-	wg.Wait()
+	awaitGroup(t, &wg, 30*time.Second, "the clients to be turned away by the shutdown")
 	if _, err := waitRun(t, runErr, begin, 20*time.Second); err != nil {
 		t.Errorf("Run = %v", err)
 	}
@@ -168,12 +168,12 @@ func TestDrainingAndOnDrain(t *testing.T) {
 	default:
 	}
 	l.Shutdown("test")
-	<-l.Draining()
-	<-called
+	await(t, l.Draining(), "Draining to close after Shutdown")
+	await(t, called, "the OnDrain callback")
 	late := make(chan struct{})
 	l.OnDrain(func() { close(late) }) // registered after the drain started: called at once
-	<-late
-	<-l.Done()
+	await(t, late, "the OnDrain callback registered after the drain started")
+	await(t, l.Done(), "the sequence to end")
 }
 
 // An OnDrain registration for a connection that ended before the shutdown
@@ -194,8 +194,8 @@ func TestOnDrainStop(t *testing.T) {
 	called := make(chan struct{})
 	stop := l.OnDrain(func() { close(called) })
 	l.Shutdown("test")
-	<-called
-	<-l.Done()
+	await(t, called, "the OnDrain callback")
+	await(t, l.Done(), "the sequence to end")
 	if stop() {
 		t.Error("stop after the callback ran reported true")
 	}
@@ -214,16 +214,15 @@ func TestOnDrainPanicIsRecovered(t *testing.T) {
 	ran := make(chan struct{})
 	l.OnDrain(func() { defer close(ran); panic("drain boom") })
 	l.Shutdown("test")
-	<-ran
-	<-l.Done()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "drain callback panicked") && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	await(t, ran, "the panicking OnDrain callback")
+	await(t, l.Done(), "the sequence to end after a drain callback panicked")
+	waitUntil(t, 5*time.Second, "the drain callback's panic to be logged", func() bool {
+		return strings.Contains(logs.String(), "drain callback panicked")
+	})
 	if !strings.Contains(logs.String(), "drain boom") {
 		t.Errorf("the panic was not logged:\n%s", logs.String())
 	}
 	after := make(chan struct{})
 	l.OnDrain(func() { defer close(after); panic("late boom") }) // after the drain: called at once
-	<-after
+	await(t, after, "the panicking OnDrain callback registered after the drain")
 }

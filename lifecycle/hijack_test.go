@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 func TestHooksWaitForAHijackedConnectionsHold(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	var l *lifecycle.Lifecycle
-	var closedAt atomic.Int64
+	connClosed := make(chan struct{})
 	hijacked := make(chan struct{})
 	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, brw, err := http.NewResponseController(w).Hijack()
@@ -33,7 +32,7 @@ func TestHooksWaitForAHijackedConnectionsHold(t *testing.T) {
 		go func() {
 			defer release()
 			defer stop()
-			defer func() { closedAt.Store(time.Now().UnixNano()); conn.Close() }()
+			defer func() { conn.Close(); close(connClosed) }()
 			brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\nhello\n")
 			brw.Flush()
 			close(hijacked)
@@ -42,9 +41,19 @@ func TestHooksWaitForAHijackedConnectionsHold(t *testing.T) {
 			io.WriteString(conn, "bye\n")
 		}()
 	})}
-	var hookAt atomic.Int64
+	// Whether the connection was closed when the hook ran, observed by the
+	// hook itself.
+	hookSawItClosed := make(chan bool, 1)
 	l = lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(), lifecycle.WithDrainTimeout(5*time.Second))
-	l.OnShutdown("h", func(context.Context) error { hookAt.Store(time.Now().UnixNano()); return nil })
+	l.OnShutdown("h", func(context.Context) error {
+		select {
+		case <-connClosed:
+			hookSawItClosed <- true
+		default:
+			hookSawItClosed <- false
+		}
+		return nil
+	})
 	addrs, runErr := runInProcess(t, l, srv)
 	conn, err := net.Dial("tcp", addrs[0].String())
 	if err != nil {
@@ -53,7 +62,7 @@ func TestHooksWaitForAHijackedConnectionsHold(t *testing.T) {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: app\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n")
-	<-hijacked
+	await(t, hijacked, "the connection to be hijacked")
 	begin := time.Now()
 	l.Shutdown("test")
 	all, err := io.ReadAll(conn)
@@ -63,7 +72,7 @@ func TestHooksWaitForAHijackedConnectionsHold(t *testing.T) {
 	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
 		t.Errorf("Run = %v", err)
 	}
-	if c, h := closedAt.Load(), hookAt.Load(); c == 0 || h == 0 || h < c {
-		t.Errorf("hook ran at %d, connection closed at %d: the hooks did not wait for the Hold", h, c)
+	if !await(t, hookSawItClosed, "the hook to run") {
+		t.Error("the hook ran while the hijacked connection was still open: the hooks did not wait for its Hold")
 	}
 }

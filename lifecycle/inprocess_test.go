@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,5 +67,36 @@ func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool)
 			t.Fatalf("waited %s for %s", limit, what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLimit bounds the waits of the in-process tests for something that
+// happens at once when the code works: past it, it is not going to.
+const waitLimit = 10 * time.Second
+
+// await receives from ch, failing the test with what it awaited when
+// nothing comes within waitLimit.
+func await[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitLimit):
+		t.Fatalf("waited %s for %s", waitLimit, what)
+		var zero T
+		return zero
+	}
+}
+
+// awaitGroup waits for wg, failing the test with what it awaited when it
+// is not done within limit.
+func awaitGroup(t testing.TB, wg *sync.WaitGroup, limit time.Duration, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("waited %s for %s", limit, what)
 	}
 }

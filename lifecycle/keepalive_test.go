@@ -570,11 +570,11 @@ func TestManyKeepAliveClientsAreToldToCloseDuringTheDelay(t *testing.T) {
 		}()
 	}
 	for range clients {
-		<-warm
+		await(t, warm, "every client's first response")
 	}
 	begin := time.Now()
 	l.Shutdown("test")
-	wg.Wait()
+	awaitGroup(t, &wg, 30*time.Second, "the clients to be told to close")
 	_, err := waitRun(t, runErr, begin, 20*time.Second)
 	if err != nil {
 		t.Errorf("Run = %v", err)

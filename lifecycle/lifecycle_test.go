@@ -61,7 +61,7 @@ func TestShutdownWithoutRun(t *testing.T) {
 		t.Error("SetReady(true) brought readiness back during the shutdown")
 	}
 	l.Shutdown("again") // ignored
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 	if got, want := strings.Join(order, ","), "telemetry,cache,db"; got != want {
 		t.Errorf("hook order = %s, want %s", got, want)
 	}
@@ -87,7 +87,7 @@ func TestHookErrorsAreJoined(t *testing.T) {
 	l.OnShutdown("panics", func(context.Context) error { ran.Add(1); panic("boom") })
 	l.OnShutdown("fine", func(context.Context) error { ran.Add(1); return nil })
 	l.Shutdown("test")
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 	err := l.Err()
 	if ran.Load() != 4 {
 		t.Errorf("%d hooks ran, want 4", ran.Load())
@@ -225,7 +225,7 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	}()
 	err = l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"})
 	close(stop)
-	<-polled
+	await(t, polled, "the readiness poller to stop")
 	if err == nil || !strings.Contains(err.Error(), "listen management") {
 		t.Errorf("Run = %v, want a listen error for the management server", err)
 	}
@@ -257,7 +257,7 @@ func TestGoTask(t *testing.T) {
 		var sawFinished atomic.Bool
 		l.OnShutdown("db", func(context.Context) error { sawFinished.Store(finished.Load()); return nil })
 		l.Shutdown("test")
-		<-l.Done()
+		await(t, l.Done(), "the sequence to end")
 		if !sawFinished.Load() {
 			t.Error("the hook ran before the task finished")
 		}
@@ -313,15 +313,14 @@ func TestShutdownHandler(t *testing.T) {
 					t.Errorf("Content-Type = %q", got)
 				}
 			}
-			select {
-			case <-l.Done():
-				if !tc.triggers {
-					t.Error("the shutdown ran")
-				}
-			case <-time.After(100 * time.Millisecond):
-				if tc.triggers {
-					<-l.Done() // fails the test by timeout if never
-				}
+			// Shutdown leaves the idle phase before it returns, and the
+			// handler calls it before it returns.
+			triggered := l.Phase() != lifecycle.PhaseIdle
+			if triggered != tc.triggers {
+				t.Errorf("the shutdown started = %v, want %v", triggered, tc.triggers)
+			}
+			if triggered {
+				await(t, l.Done(), "the sequence the handler started to end")
 			}
 		})
 	}
@@ -370,7 +369,7 @@ func TestHookRegisteredDuringCleanupRuns(t *testing.T) {
 		return nil
 	})
 	l.Shutdown("test")
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 	if got, want := strings.Join(order, ","), "second,first,late"; got != want {
 		t.Errorf("hooks ran %s, want %s", got, want)
 	}

@@ -65,8 +65,8 @@ func TestTwoAppServersDrainAndTheManagementServerStopsLast(t *testing.T) {
 	for _, a := range addrs[:2] {
 		go func() { slow <- get(client, "http://"+a.String()+"/slow") }()
 	}
-	<-started
-	<-started
+	await(t, started, "the first slow request to start")
+	await(t, started, "the second slow request to start")
 	begin := time.Now()
 	l.Shutdown("test")
 	// Both app listeners close while their requests run; the management
@@ -90,7 +90,7 @@ func TestTwoAppServersDrainAndTheManagementServerStopsLast(t *testing.T) {
 	}
 	close(release)
 	for range 2 {
-		if r := <-slow; r.err != nil || r.status != http.StatusOK || r.body != "app" || !r.close {
+		if r := await(t, slow, "an in-flight request to end"); r.err != nil || r.status != http.StatusOK || r.body != "app" || !r.close {
 			t.Errorf("in-flight request: %d %q close=%v %v, want 200 app with Connection: close", r.status, r.body, r.close, r.err)
 		}
 	}

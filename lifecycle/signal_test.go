@@ -170,7 +170,7 @@ func TestSecondSignalBeforeRunExits(t *testing.T) {
 		t.Fatal("the second signal before Run did not call the exit func")
 	}
 	// The fake exit returned: let the sequence end.
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 }
 
 func TestSecondSignalCallsExit(t *testing.T) {
@@ -193,7 +193,7 @@ func TestSecondSignalCallsExit(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
 	}
-	<-hookStarted
+	await(t, hookStarted, "the hook to start after the first signal")
 	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestSecondSignalCallsExit(t *testing.T) {
 		t.Fatal("the second signal did not call the exit func")
 	}
 	close(unblock)
-	if err := <-runErr; err != nil {
+	if err := await(t, runErr, "Run to return once the hook is unblocked"); err != nil {
 		t.Errorf("Run = %v", err)
 	}
 }
@@ -246,7 +246,7 @@ func TestConcurrentShutdownsAndASignalRunTheSequenceOnce(t *testing.T) {
 	}()
 	begin := time.Now()
 	close(gate)
-	wg.Wait()
+	awaitGroup(t, &wg, waitLimit, "the Shutdown calls to return")
 	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
 		t.Errorf("Run = %v", err)
 	}
