@@ -221,6 +221,11 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 }
 
+// POST /shutdown starts the sequence once, however often it is called.
+// Behind the actuator (the test app imports the root package when given a
+// token), the library's own guard decides: no credentials get 401 with the
+// Bearer challenge, a wrong token 403, a cross-site browser request 403
+// even with the right token, and none of them starts the shutdown.
 func TestShutdownEndpoint(t *testing.T) {
 	t.Parallel()
 	const bye = `{"message":"Shutting down, bye..."}`
@@ -229,7 +234,7 @@ func TestShutdownEndpoint(t *testing.T) {
 		token string
 	}{
 		{"without an authorizer", ""},
-		{"behind a bearer token", "s3cret"},
+		{"behind the actuator's bearer token authorizer", "s3cret"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -238,36 +243,63 @@ func TestShutdownEndpoint(t *testing.T) {
 				args = append(args, "-token", tc.token)
 			}
 			p := startApp(t, args...)
-			c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-			call := func(method, auth string) result {
+			c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
+			type answer struct {
+				status    int
+				challenge string
+				body      string
+				err       error
+			}
+			call := func(method, auth, fetchSite string) answer {
 				req, _ := http.NewRequest(method, p.url("/shutdown"), nil)
 				if auth != "" {
 					req.Header.Set("Authorization", "Bearer "+auth)
 				}
+				if fetchSite != "" {
+					req.Header.Set("Sec-Fetch-Site", fetchSite)
+					req.Header.Set("Origin", "https://attacker.example")
+				}
 				resp, err := c.Do(req)
 				if err != nil {
-					return result{err: err}
+					return answer{err: err}
 				}
 				defer resp.Body.Close()
 				b, _ := io.ReadAll(resp.Body)
-				return result{status: resp.StatusCode, body: string(b)}
+				return answer{status: resp.StatusCode, challenge: resp.Header.Get("WWW-Authenticate"), body: string(b)}
 			}
 			if tc.token != "" {
-				for _, auth := range []string{"", "wrong"} {
-					if r := call(http.MethodPost, auth); r.status != http.StatusUnauthorized {
-						t.Errorf("POST with token %q = %d %v, want 401", auth, r.status, r.err)
-					}
+				for _, rc := range []struct {
+					name, auth, fetchSite string
+					status                int
+					challenge             string
+				}{
+					{"no token", "", "", http.StatusUnauthorized, `Bearer realm="actuator"`},
+					{"wrong token", "wrong", "", http.StatusForbidden, ""},
+					{"cross-site browser request with the right token", tc.token, "cross-site", http.StatusForbidden, ""},
+				} {
+					t.Run(rc.name, func(t *testing.T) {
+						a := call(http.MethodPost, rc.auth, rc.fetchSite)
+						if a.err != nil || a.status != rc.status || a.challenge != rc.challenge {
+							t.Errorf("POST = %d, WWW-Authenticate %q, %v; want %d, %q", a.status, a.challenge, a.err, rc.status, rc.challenge)
+						}
+						if !strings.Contains(a.body, fmt.Sprintf(`"status":%d`, rc.status)) {
+							t.Errorf("body = %s, want the actuator's JSON error", a.body)
+						}
+					})
 				}
 			}
-			if r := call(http.MethodGet, tc.token); r.status != http.StatusMethodNotAllowed || !strings.Contains(r.body, `"status":405`) {
-				t.Errorf("GET = %d %s, want a 405 JSON error", r.status, r.body)
+			if a := call(http.MethodGet, tc.token, ""); a.status != http.StatusMethodNotAllowed || !strings.Contains(a.body, `"status":405`) {
+				t.Errorf("GET = %d %s, want a 405 JSON error", a.status, a.body)
 			}
 			if strings.Contains(p.out.String(), "shutdown started") {
 				t.Fatal("a refused call started the shutdown")
 			}
+			if r := get(c, p.url("/readyz")); r.status != http.StatusOK {
+				t.Fatalf("readiness after the refused calls = %d %v, want 200", r.status, r.err)
+			}
 			for i := range 2 { // the second call answers the same, starts nothing new
-				if r := call(http.MethodPost, tc.token); r.err != nil || r.status != http.StatusOK || r.body != bye {
-					t.Errorf("POST #%d = %d %q %v, want 200 %s", i+1, r.status, r.body, r.err, bye)
+				if a := call(http.MethodPost, tc.token, ""); a.err != nil || a.status != http.StatusOK || a.body != bye {
+					t.Errorf("POST #%d = %d %q %v, want 200 %s", i+1, a.status, a.body, a.err, bye)
 				}
 			}
 			if r := get(c, p.url("/readyz")); r.status != http.StatusServiceUnavailable {
