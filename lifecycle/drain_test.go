@@ -40,7 +40,9 @@ func TestHandlerIgnoringItsContextIsCutAtTheDeadline(t *testing.T) {
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	reqDone := make(chan result, 1)
-	go func() { reqDone <- get(&http.Client{Transport: tr}, "http://"+addrs[0].String()+"/stuck") }()
+	go func() {
+		reqDone <- get(&http.Client{Transport: tr, Timeout: 20 * time.Second}, "http://"+addrs[0].String()+"/stuck")
+	}()
 	await(t, started, "the stuck handler to start")
 	begin := time.Now()
 	l.Shutdown("test")

@@ -100,3 +100,12 @@ func awaitGroup(t testing.TB, wg *sync.WaitGroup, limit time.Duration, what stri
 		t.Fatalf("waited %s for %s", limit, what)
 	}
 }
+
+// runBounded calls l.Run and returns its result, failing the test when Run
+// does not return within waitLimit.
+func runBounded(t *testing.T, ctx context.Context, l *lifecycle.Lifecycle, servers ...*http.Server) error {
+	t.Helper()
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(ctx, servers...) }()
+	return await(t, runErr, "Run to return")
+}

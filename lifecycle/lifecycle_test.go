@@ -70,7 +70,7 @@ func TestShutdownWithoutRun(t *testing.T) {
 	}
 	// Run after a shutdown that ran without it serves nothing and returns
 	// the sequence's result.
-	if err := l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+	if err := runBounded(t, context.Background(), l, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
 		t.Errorf("Run after the shutdown = %v, want the sequence's result (nil)", err)
 	}
 	if l.Addrs() != nil {
@@ -168,14 +168,14 @@ func TestRunChainsServerFieldsAndStopsOnContext(t *testing.T) {
 	}
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	r := get(&http.Client{Transport: tr}, "http://"+addrs[0].String()+"/")
+	r := get(&http.Client{Transport: tr, Timeout: waitLimit}, "http://"+addrs[0].String()+"/")
 	if r.err != nil || r.body != "base" || r.close {
 		t.Errorf("request = %q close=%v %v, want the user's BaseContext value, keep-alive", r.body, r.close, r.err)
 	}
 	if states.Load() == 0 {
 		t.Error("the user's ConnState was not called")
 	}
-	if err := l.Run(ctx, srv); !errors.Is(err, lifecycle.ErrAlreadyRunning) {
+	if err := runBounded(t, ctx, l, srv); !errors.Is(err, lifecycle.ErrAlreadyRunning) {
 		t.Errorf("second Run = %v, want ErrAlreadyRunning", err)
 	}
 	cancel()
@@ -223,7 +223,7 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 			}
 		}
 	}()
-	err = l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"})
+	err = runBounded(t, context.Background(), l, &http.Server{Addr: "127.0.0.1:0"})
 	close(stop)
 	await(t, polled, "the readiness poller to stop")
 	if err == nil || !strings.Contains(err.Error(), "listen management") {
@@ -338,7 +338,7 @@ func TestRunWithCancelledContextNeverServes(t *testing.T) {
 		)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if err := l.Run(ctx, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+		if err := runBounded(t, ctx, l, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
 			t.Fatalf("Run = %v, want nil", err)
 		}
 		out := logs.String()

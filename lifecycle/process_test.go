@@ -33,7 +33,7 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 
 	// The delay: readiness fails, the app still serves new connections,
 	// asking them to close.
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
 	if r := get(fresh, p.url("/readyz")); r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "delaying") {
 		t.Errorf("readiness during the delay = %d %q %v, want 503 delaying", r.status, r.body, r.err)
 	}
@@ -324,7 +324,7 @@ func TestBlockingTasks(t *testing.T) {
 		p := startApp(t, "-shutdown-delay", "0", "-hooks", "1", "-task-ms", "300")
 		// Without keep-alive: a connection idle for less than the idle
 		// linger at the drain would hold the drain that long, past the task.
-		once := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		once := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
 		if r := get(once, p.url("/hold?ms=800")); r.status != http.StatusAccepted {
 			t.Fatalf("/hold = %d %v", r.status, r.err)
 		}
@@ -370,7 +370,7 @@ func TestBlockingTasks(t *testing.T) {
 func TestManagementServerAnswersDuringTheDrain(t *testing.T) {
 	t.Parallel()
 	p := startAppAt(t, freeAddr(t), freeAddr(t), "-shutdown-delay", "300ms", "-hooks", "1")
-	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
 	slow := make(chan result, 1)
 	go func() { slow <- get(c, p.url("/slow?ms=2500&id=m")) }()
 	p.waitOutput("slow started m")

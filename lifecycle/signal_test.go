@@ -69,7 +69,8 @@ func guardSignal(t *testing.T, sig os.Signal) <-chan os.Signal {
 	return guard
 }
 
-// raise sends sig to the test binary and waits until it was delivered.
+// raise sends sig to the test binary and waits until it was delivered to
+// guard; callers wait for its effect on the lifecycle before the next one.
 func raise(t *testing.T, sig syscall.Signal, guard <-chan os.Signal) {
 	t.Helper()
 	if err := syscall.Kill(os.Getpid(), sig); err != nil {
@@ -80,9 +81,6 @@ func raise(t *testing.T, sig syscall.Signal, guard <-chan os.Signal) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the signal was not delivered")
 	}
-	// Every channel registered for sig is sent to in the same pass; let it
-	// finish.
-	time.Sleep(20 * time.Millisecond)
 }
 
 // In process: a signal between New and Run starts the sequence at once
@@ -160,6 +158,9 @@ func TestSecondSignalBeforeRunExits(t *testing.T) {
 	l := lifecycle.New(lifecycle.WithSignals(syscall.SIGUSR2), lifecycle.WithShutdownDelay(time.Second),
 		lifecycle.WithExitFunc(func(code int) { exited <- code }))
 	raise(t, syscall.SIGUSR2, guard)
+	// The lifecycle took the first one: readiness is down. Only then is the
+	// next one a second signal.
+	waitUntil(t, 5*time.Second, "readiness to turn down after the first signal", func() bool { return !l.Ready() })
 	raise(t, syscall.SIGUSR2, guard)
 	select {
 	case code := <-exited:
