@@ -78,11 +78,18 @@ const waitLimit = 10 * time.Second
 // nothing comes within waitLimit.
 func await[T any](t testing.TB, ch <-chan T, what string) T {
 	t.Helper()
+	return awaitWithin(t, ch, waitLimit, what)
+}
+
+// awaitWithin receives from ch, failing the test with what it awaited when
+// nothing comes within limit.
+func awaitWithin[T any](t testing.TB, ch <-chan T, limit time.Duration, what string) T {
+	t.Helper()
 	select {
 	case v := <-ch:
 		return v
-	case <-time.After(waitLimit):
-		t.Fatalf("waited %s for %s", waitLimit, what)
+	case <-time.After(limit):
+		t.Fatalf("waited %s for %s", limit, what)
 		var zero T
 		return zero
 	}

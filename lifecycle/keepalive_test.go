@@ -172,7 +172,7 @@ func TestResponseSpanningTheTriggerClosesItsConnection(t *testing.T) {
 			addrs, runErr := runInProcess(t, l, &http.Server{Addr: "127.0.0.1:0", Handler: h})
 			c := dialRaw(t, addrs[0].String())
 			c.send("/gated", "")
-			<-h.started
+			await(t, h.started, "the gated handler to start")
 			begin := time.Now()
 			l.Shutdown("test")
 			close(h.release)
@@ -222,7 +222,7 @@ func TestKeepAliveConnectionLingersForOneMoreRequest(t *testing.T) {
 			name: "POST on the reused connection the moment the flushed response ends",
 			before: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				c.send("/gated", "")
-				<-h.started
+				await(t, h.started, "the gated handler to start")
 			},
 			after: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				close(h.release)
@@ -237,7 +237,7 @@ func TestKeepAliveConnectionLingersForOneMoreRequest(t *testing.T) {
 			name: "nothing after the flushed response",
 			before: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				c.send("/gated", "")
-				<-h.started
+				await(t, h.started, "the gated handler to start")
 			},
 			after: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				close(h.release)
@@ -489,7 +489,7 @@ func TestSilentConnectionDoesNotHoldTheDrain(t *testing.T) {
 			if _, err := io.WriteString(conn, tc.send); err != nil {
 				t.Fatal(err)
 			}
-			<-accepted
+			await(t, accepted, "the connection to be accepted")
 			begin := time.Now()
 			l.Shutdown("test")
 			took, err := waitRun(t, runErr, begin, drainTimeout/2)

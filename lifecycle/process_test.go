@@ -47,7 +47,7 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 		t.Errorf("dial after the delay: %v, want connection refused", err)
 	}
 	for range inFlight {
-		r := <-results
+		r := awaitWithin(t, results, 30*time.Second, "an in-flight request to end")
 		if r.err != nil || r.status != http.StatusOK || r.body != "slow done\n" {
 			t.Errorf("in-flight request = %d %q %v, want 200 slow done", r.status, r.body, r.err)
 		}
@@ -128,7 +128,7 @@ func TestKeepAliveConnections(t *testing.T) {
 		t.Errorf("the slow request finished (%v) before the idle connection was closed", r)
 	default:
 	}
-	if r := <-slow; r.err != nil || r.status != http.StatusOK {
+	if r := awaitWithin(t, slow, 30*time.Second, "the slow request to end"); r.err != nil || r.status != http.StatusOK {
 		t.Errorf("slow request = %d %v, want 200", r.status, r.err)
 	}
 	if got := p.exitCode(); got != 0 {
@@ -168,10 +168,10 @@ func TestDrainDeadlineCancelsAndCounts(t *testing.T) {
 	if strings.Contains(out, "slow cancelled b") {
 		t.Error("the request ignoring its context reported a cancellation")
 	}
-	if r := <-cancellable; r.err == nil && r.status == http.StatusOK {
+	if r := awaitWithin(t, cancellable, 30*time.Second, "the cancelled request to end"); r.err == nil && r.status == http.StatusOK {
 		t.Error("the cancelled request got a 200")
 	}
-	if r := <-stubborn; r.err == nil {
+	if r := awaitWithin(t, stubborn, 30*time.Second, "the request ignoring its context to end"); r.err == nil {
 		t.Errorf("the request that ignored its context got %d, want its connection closed", r.status)
 	}
 }
@@ -386,7 +386,7 @@ func TestManagementServerAnswersDuringTheDrain(t *testing.T) {
 	if r := get(c, "http://"+p.probe+"/livez"); r.err != nil || r.status != http.StatusOK {
 		t.Errorf("management liveness during the drain = %d %v, want 200", r.status, r.err)
 	}
-	if r := <-slow; r.err != nil || r.status != http.StatusOK {
+	if r := awaitWithin(t, slow, 30*time.Second, "the in-flight request to end"); r.err != nil || r.status != http.StatusOK {
 		t.Errorf("in-flight request = %d %v, want 200", r.status, r.err)
 	}
 	if got := p.exitCode(); got != 0 {
