@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -227,4 +228,42 @@ func TestOnDrainPanicIsRecovered(t *testing.T) {
 	after := make(chan struct{})
 	l.OnDrain(func() { defer close(after); panic("late boom") }) // after the drain: called at once
 	await(t, after, "the panicking OnDrain callback registered after the drain")
+}
+
+func TestDrainDeadlineCancelsAndCounts(t *testing.T) {
+	t.Parallel()
+	p := startApp(t, "-shutdown-delay", "0", "-drain-timeout", "500ms")
+	c := newClient(t)
+	cancellable := make(chan result, 1)
+	stubborn := make(chan result, 1)
+	go func() { cancellable <- get(c, p.url("/slow?ms=60000&id=a")) }()
+	go func() { stubborn <- get(c, p.url("/slow?ms=60000&id=b&ignore=1")) }()
+	p.waitOutput("slow started a")
+	p.waitOutput("slow started b")
+	p.signal(syscall.SIGTERM)
+
+	if got := p.exitCode(); got != 1 {
+		t.Errorf("exit code = %d, want 1", got)
+	}
+	out := p.out.String()
+	for _, want := range []string{
+		"drain deadline reached, cancelling requests",
+		"connections=2",
+		"slow cancelled a", // the handler saw its context cancelled
+		"connections_closed_at_deadline=2",
+		"lifecycle: drain deadline reached: 2 connections",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "slow cancelled b") {
+		t.Error("the request ignoring its context reported a cancellation")
+	}
+	if r := awaitWithin(t, cancellable, 30*time.Second, "the cancelled request to end"); r.err == nil && r.status == http.StatusOK {
+		t.Error("the cancelled request got a 200")
+	}
+	if r := awaitWithin(t, stubborn, 30*time.Second, "the request ignoring its context to end"); r.err == nil {
+		t.Errorf("the request that ignored its context got %d, want its connection closed", r.status)
+	}
 }

@@ -1,11 +1,13 @@
 package lifecycle_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,4 +77,38 @@ func TestHooksWaitForAHijackedConnectionsHold(t *testing.T) {
 	if !await(t, hookSawItClosed, "the hook to run") {
 		t.Error("the hook ran while the hijacked connection was still open: the hooks did not wait for its Hold")
 	}
+}
+
+func TestHijackedConnectionGetsACallback(t *testing.T) {
+	t.Parallel()
+	p := startApp(t, "-shutdown-delay", "0", "-hooks", "1")
+	conn, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /hijack HTTP/1.1\r\nHost: app\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading the hijacked response: %v", err)
+		}
+		if line == "hijacked\n" {
+			break
+		}
+	}
+	p.signal(syscall.SIGTERM)
+	rest, err := io.ReadAll(br)
+	if err != nil || string(rest) != "bye\n" {
+		t.Errorf("after SIGTERM the hijacked connection read %q, %v; want bye then EOF", rest, err)
+	}
+	if got := p.exitCode(); got != 0 {
+		t.Errorf("exit code = %d, want 0", got)
+	}
+	// The shutdown waited for the connection (its Hold) before the hooks.
+	assertOrder(t, p.out.String(), "listener closed", "waiting for blocking tasks", "hijacked closed", "blocking tasks done", "hook h1")
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -588,5 +589,80 @@ func TestManyKeepAliveClientsAreToldToCloseDuringTheDelay(t *testing.T) {
 		t.Error("a connection was accepted after Run returned")
 	} else if !isRefused(err) {
 		t.Errorf("dial after the drain: %v, want refused", err)
+	}
+}
+
+// rawRequest writes a GET on conn and reads the response.
+func rawRequest(t *testing.T, conn net.Conn, br *bufio.Reader, path string) *http.Response {
+	t.Helper()
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: app\r\n\r\n", path); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp
+}
+
+func TestKeepAliveConnections(t *testing.T) {
+	t.Parallel()
+	p := startApp(t, "-shutdown-delay", "1s", "-drain-timeout", "10s")
+
+	dial := func() (net.Conn, *bufio.Reader) {
+		conn, err := net.Dial("tcp", p.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		return conn, bufio.NewReader(conn)
+	}
+	reused, reusedR := dial()
+	idle, idleR := dial()
+	for _, cr := range []struct {
+		conn net.Conn
+		r    *bufio.Reader
+	}{{reused, reusedR}, {idle, idleR}} {
+		if resp := rawRequest(t, cr.conn, cr.r, "/"); resp.Close || resp.Header.Get("Connection") != "" {
+			t.Errorf("before the shutdown: Connection %q, close=%v; want a keep-alive response", resp.Header.Get("Connection"), resp.Close)
+		}
+	}
+
+	// A request in flight keeps the process draining well past the delay.
+	slow := make(chan result, 1)
+	go func() { slow <- get(newClient(t), p.url("/slow?ms=3000&id=keep")) }()
+	p.waitOutput("slow started keep")
+	p.signal(syscall.SIGTERM)
+	p.waitOutput("shutdown started")
+
+	// A second request on a kept-alive connection during the delay gets
+	// Connection: close, and the server closes the connection after it.
+	if resp := rawRequest(t, reused, reusedR, "/"); resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Errorf("reused connection during the delay: %d close=%v, want 200 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	_ = reused.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := reusedR.ReadByte(); err != io.EOF {
+		t.Errorf("reused connection after a Connection: close response: %v, want EOF", err)
+	}
+
+	// The idle connection is closed when the drain starts, while the slow
+	// request is still being served.
+	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := idleR.ReadByte(); err != io.EOF && !isReset(err) {
+		t.Errorf("idle connection at the drain: %v, want EOF", err)
+	}
+	p.waitOutput("delay over")
+	select {
+	case r := <-slow:
+		t.Errorf("the slow request finished (%v) before the idle connection was closed", r)
+	default:
+	}
+	if r := awaitWithin(t, slow, 30*time.Second, "the slow request to end"); r.err != nil || r.status != http.StatusOK {
+		t.Errorf("slow request = %d %v, want 200", r.status, r.err)
+	}
+	if got := p.exitCode(); got != 0 {
+		t.Errorf("exit code = %d, want 0", got)
 	}
 }

@@ -7,14 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/actuatorgo/actuator/internal/httpx"
 	"github.com/actuatorgo/actuator/lifecycle"
 )
 
@@ -277,53 +275,6 @@ func TestGoTask(t *testing.T) {
 			t.Errorf("Err = %v, want the task's error", err)
 		}
 	})
-}
-
-func TestShutdownHandler(t *testing.T) {
-	for _, tc := range []struct {
-		name, method, path string
-		status             int
-		triggers           bool
-	}{
-		{"post", http.MethodPost, "", http.StatusOK, true},
-		{"post slash", http.MethodPost, "/", http.StatusOK, true},
-		{"get", http.MethodGet, "", http.StatusMethodNotAllowed, false},
-		{"head", http.MethodHead, "", http.StatusMethodNotAllowed, false},
-		{"delete", http.MethodDelete, "/", http.StatusMethodNotAllowed, false},
-		{"unknown path", http.MethodPost, "/now", http.StatusNotFound, false},
-		{"hostile path", http.MethodPost, "/<script>alert(1)</script>", http.StatusNotFound, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-			req := httptest.NewRequest(tc.method, "/shutdown", nil)
-			req.URL.Path = tc.path
-			w := httptest.NewRecorder()
-			l.ShutdownHandler().ServeHTTP(w, req)
-			if w.Code != tc.status {
-				t.Errorf("status = %d, want %d", w.Code, tc.status)
-			}
-			if tc.status == http.StatusMethodNotAllowed && w.Header().Get("Allow") != http.MethodPost {
-				t.Errorf("Allow = %q, want POST", w.Header().Get("Allow"))
-			}
-			if tc.status == http.StatusOK {
-				if got, want := w.Body.String(), `{"message":"Shutting down, bye..."}`; got != want {
-					t.Errorf("body = %s, want %s", got, want)
-				}
-				if got := w.Header().Get("Content-Type"); got != httpx.MediaTypeV3 {
-					t.Errorf("Content-Type = %q", got)
-				}
-			}
-			// Shutdown leaves the idle phase before it returns, and the
-			// handler calls it before it returns.
-			triggered := l.Phase() != lifecycle.PhaseIdle
-			if triggered != tc.triggers {
-				t.Errorf("the shutdown started = %v, want %v", triggered, tc.triggers)
-			}
-			if triggered {
-				await(t, l.Done(), "the sequence the handler started to end")
-			}
-		})
-	}
 }
 
 // A context cancelled before Run must not put the servers in rotation, nor

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,4 +110,32 @@ func TestTwoAppServersDrainAndTheManagementServerStopsLast(t *testing.T) {
 		t.Errorf("%d listeners closed, want 2:\n%s", n, out)
 	}
 	assertOrder(t, out, "listener closed", "servers drained", "hook done", "management server stopped", "shutdown complete")
+}
+
+func TestManagementServerAnswersDuringTheDrain(t *testing.T) {
+	t.Parallel()
+	p := startAppAt(t, freeAddr(t), freeAddr(t), "-shutdown-delay", "300ms", "-hooks", "1")
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
+	slow := make(chan result, 1)
+	go func() { slow <- get(c, p.url("/slow?ms=2500&id=m")) }()
+	p.waitOutput("slow started m")
+	p.signal(syscall.SIGTERM)
+	p.waitOutput("listener closed")
+
+	if _, err := net.DialTimeout("tcp", p.addr, time.Second); !isRefused(err) {
+		t.Errorf("dial the app during the drain: %v, want connection refused", err)
+	}
+	if r := get(c, "http://"+p.probe+"/readyz"); r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "draining") {
+		t.Errorf("management readiness during the drain = %d %q %v, want 503 draining", r.status, r.body, r.err)
+	}
+	if r := get(c, "http://"+p.probe+"/livez"); r.err != nil || r.status != http.StatusOK {
+		t.Errorf("management liveness during the drain = %d %v, want 200", r.status, r.err)
+	}
+	if r := awaitWithin(t, slow, 30*time.Second, "the in-flight request to end"); r.err != nil || r.status != http.StatusOK {
+		t.Errorf("in-flight request = %d %v, want 200", r.status, r.err)
+	}
+	if got := p.exitCode(); got != 0 {
+		t.Errorf("exit code = %d, want 0", got)
+	}
+	assertOrder(t, p.out.String(), "servers drained", "hook h1", "management server stopped", "shutdown complete")
 }

@@ -264,3 +264,17 @@ func TestConcurrentShutdownsAndASignalRunTheSequenceOnce(t *testing.T) {
 		t.Errorf("the hook ran %d times, want 1", n)
 	}
 }
+
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
+	p := startApp(t, "-shutdown-delay", "0", "-hung-hook", "-hook-timeout", "60s", "-shutdown-timeout", "60s")
+	p.signal(syscall.SIGTERM)
+	p.waitOutput("hook hung started")
+	p.signal(syscall.SIGTERM)
+	if got, want := p.exitCode(), 128+int(syscall.SIGTERM); got != want {
+		t.Errorf("exit code = %d, want %d", got, want)
+	}
+	if out := p.out.String(); !strings.Contains(out, "second signal, exiting now") || strings.Contains(out, "shutdown complete") {
+		t.Errorf("want an immediate exit logged, without a completed sequence:\n%s", out)
+	}
+}
