@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -213,7 +212,7 @@ func TestOnDrainStop(t *testing.T) {
 // A panicking drain callback must not crash the process mid-drain.
 func TestOnDrainPanicIsRecovered(t *testing.T) {
 	logs := newOutput()
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay(), lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	l := lifecycle.New(lifecycle.WithoutShutdownDelay(), lifecycle.WithLogger(textLogger(logs)))
 	ran := make(chan struct{})
 	l.OnDrain(func() { defer close(ran); panic("drain boom") })
 	l.Shutdown("test")

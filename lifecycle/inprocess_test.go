@@ -37,9 +37,11 @@ func waitRun(t *testing.T, runErr <-chan error, since time.Time, limit time.Dura
 	}
 }
 
+// textLogger logs as text into o, for tests that read the lifecycle's log.
 func textLogger(o *output) *slog.Logger { return slog.New(slog.NewTextHandler(o, nil)) }
 
-// waitReady polls until l is ready and returns its first bound address.
+// waitReady polls until l serves and is ready, and returns its bound
+// addresses; it fails the test when Run returns first or after 10 s.
 func waitReady(t *testing.T, l *lifecycle.Lifecycle, runErr <-chan error) []net.Addr {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -201,7 +200,7 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	l := lifecycle.New(
 		lifecycle.WithSignals(),
 		lifecycle.WithManagementServer(&http.Server{Addr: taken.Addr().String()}),
-		lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+		lifecycle.WithLogger(textLogger(logs)),
 	)
 	var hookRan atomic.Bool
 	l.OnShutdown("db", func(context.Context) error { hookRan.Store(true); return nil })
@@ -245,18 +244,30 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 func TestGoTask(t *testing.T) {
 	t.Run("cancelled at the drain, awaited before the hooks", func(t *testing.T) {
 		l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-		var finished atomic.Bool
+		finished := make(chan struct{})
 		l.Go("consumer", func(ctx context.Context) error {
 			<-ctx.Done()
+			// Its current unit of work: a hook that did not wait for the
+			// task would run meanwhile.
 			time.Sleep(20 * time.Millisecond)
-			finished.Store(true)
+			close(finished)
 			return ctx.Err()
 		})
-		var sawFinished atomic.Bool
-		l.OnShutdown("db", func(context.Context) error { sawFinished.Store(finished.Load()); return nil })
+		// Whether the task had finished when the hook ran, observed by the
+		// hook itself.
+		hookSawFinished := make(chan bool, 1)
+		l.OnShutdown("db", func(context.Context) error {
+			select {
+			case <-finished:
+				hookSawFinished <- true
+			default:
+				hookSawFinished <- false
+			}
+			return nil
+		})
 		l.Shutdown("test")
 		await(t, l.Done(), "the sequence to end")
-		if !sawFinished.Load() {
+		if !await(t, hookSawFinished, "the hook to run") {
 			t.Error("the hook ran before the task finished")
 		}
 		if l.Err() != nil {
@@ -285,7 +296,7 @@ func TestRunWithCancelledContextNeverServes(t *testing.T) {
 		l := lifecycle.New(
 			lifecycle.WithSignals(),
 			lifecycle.WithShutdownDelay(20*time.Millisecond),
-			lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+			lifecycle.WithLogger(textLogger(logs)),
 		)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
