@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -66,14 +67,31 @@ func TestDemos(t *testing.T) {
 			}
 			defer cmd.Process.Kill()
 			printed := make(chan string, 1)
+			reported := make(chan string, 1) // the lock file the demo says it holds
 			go func() {
-				b, _ := io.ReadAll(bufio.NewReader(stdout))
-				printed <- string(b)
+				var all strings.Builder
+				sc := bufio.NewScanner(stdout)
+				for sc.Scan() {
+					all.WriteString(sc.Text() + "\n")
+					if m := lockLine.FindStringSubmatch(sc.Text()); m != nil && len(reported) == 0 {
+						reported <- m[1]
+					}
+				}
+				_, _ = io.Copy(io.Discard, stdout)
+				printed <- all.String()
 			}()
 
 			base := "http://" + addr
 			waitUp(t, base+"/readyz")
-			lock := lockFile(cmd.Process.Pid)
+			var lock string
+			select {
+			case lock = <-reported:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the demo, ready, did not print its lock file")
+			}
+			if want := lockFile(cmd.Process.Pid); lock != want {
+				t.Errorf("the demo printed lock file %q, want %q (demo.AcquireLock for its pid)", lock, want)
+			}
 			if _, err := os.Stat(lock); err != nil {
 				t.Errorf("lock file while running: %v", err)
 			}
@@ -115,15 +133,15 @@ func TestDemos(t *testing.T) {
 			if !strings.Contains(out, base+d.mgmt) {
 				t.Errorf("the demo did not print its URLs:\n%s", out)
 			}
-			if lock == "" {
-				t.Fatalf("the demo did not print its lock file:\n%s", out)
-			}
 			if _, err := os.Stat(lock); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("lock file %s still there after the shutdown (%v): the cleanup hook did not run", lock, err)
 			}
 		})
 	}
 }
+
+// lockLine is the line where a demo reports its lock file (demo.PrintURLs).
+var lockLine = regexp.MustCompile(`\(lock file (\S+), released on shutdown\)`)
 
 // lockFile is where the demo with that pid keeps its lock (see
 // demo.AcquireLock).

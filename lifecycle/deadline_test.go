@@ -101,7 +101,7 @@ func TestRunReturnsByTheOverallDeadline(t *testing.T) {
 						resp.Body.Close()
 					}
 				}()
-				<-probing
+				await(t, probing, "the management request to be in flight")
 			} else {
 				close(probeDone)
 			}
@@ -132,7 +132,7 @@ func TestRunReturnsByTheOverallDeadline(t *testing.T) {
 				}
 			}
 			release()
-			<-probeDone
+			await(t, probeDone, "the management request to end")
 		})
 	}
 }

@@ -3,12 +3,15 @@ package lifecycle_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -170,7 +173,7 @@ func TestResponseSpanningTheTriggerClosesItsConnection(t *testing.T) {
 			addrs, runErr := runInProcess(t, l, &http.Server{Addr: "127.0.0.1:0", Handler: h})
 			c := dialRaw(t, addrs[0].String())
 			c.send("/gated", "")
-			<-h.started
+			await(t, h.started, "the gated handler to start")
 			begin := time.Now()
 			l.Shutdown("test")
 			close(h.release)
@@ -220,7 +223,7 @@ func TestKeepAliveConnectionLingersForOneMoreRequest(t *testing.T) {
 			name: "POST on the reused connection the moment the flushed response ends",
 			before: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				c.send("/gated", "")
-				<-h.started
+				await(t, h.started, "the gated handler to start")
 			},
 			after: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				close(h.release)
@@ -235,7 +238,7 @@ func TestKeepAliveConnectionLingersForOneMoreRequest(t *testing.T) {
 			name: "nothing after the flushed response",
 			before: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				c.send("/gated", "")
-				<-h.started
+				await(t, h.started, "the gated handler to start")
 			},
 			after: func(t *testing.T, c *rawConn, h *gatedHandler) {
 				close(h.release)
@@ -487,7 +490,7 @@ func TestSilentConnectionDoesNotHoldTheDrain(t *testing.T) {
 			if _, err := io.WriteString(conn, tc.send); err != nil {
 				t.Fatal(err)
 			}
-			<-accepted
+			await(t, accepted, "the connection to be accepted")
 			begin := time.Now()
 			l.Shutdown("test")
 			took, err := waitRun(t, runErr, begin, drainTimeout/2)
@@ -512,5 +515,154 @@ func TestSilentConnectionDoesNotHoldTheDrain(t *testing.T) {
 				t.Errorf("drain log:\n%s", logs.String())
 			}
 		})
+	}
+}
+
+// Many keep-alive clients loop during the shutdown: every request gets a
+// complete 200, each client is told to close during the delay, and once the
+// drain started new connections are refused. No request is reset.
+func TestManyKeepAliveClientsAreToldToCloseDuringTheDelay(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const clients = 200
+	body := strings.Repeat("x", 16<<10)
+	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Millisecond)
+		io.WriteString(w, body)
+	})}
+	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(500*time.Millisecond), lifecycle.WithDrainTimeout(10*time.Second))
+	addrs, runErr := runInProcess(t, l, srv)
+	url := "http://" + addrs[0].String() + "/"
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	var (
+		wg        sync.WaitGroup
+		ok, total atomic.Int32
+		mu        sync.Mutex
+		failures  []string
+	)
+	warm := make(chan struct{}, clients)
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 1000; n++ {
+				r := get(client, url)
+				total.Add(1)
+				if r.err != nil || r.status != http.StatusOK || r.body != body {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("client %d request %d: %d, %d bytes, %v", i, n, r.status, len(r.body), r.err))
+					mu.Unlock()
+					return
+				}
+				ok.Add(1)
+				if n == 0 {
+					warm <- struct{}{}
+				}
+				if r.close {
+					// Told to go away: a client behind a balancer now
+					// goes elsewhere.
+					return
+				}
+			}
+			mu.Lock()
+			failures = append(failures, fmt.Sprintf("client %d never got Connection: close", i))
+			mu.Unlock()
+		}()
+	}
+	for range clients {
+		await(t, warm, "every client's first response")
+	}
+	begin := time.Now()
+	l.Shutdown("test")
+	awaitGroup(t, &wg, 30*time.Second, "the clients to be told to close")
+	_, err := waitRun(t, runErr, begin, 20*time.Second)
+	if err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	for _, f := range failures {
+		t.Error(f)
+	}
+	t.Logf("%d of %d requests ok", ok.Load(), total.Load())
+	if c, err := net.Dial("tcp", addrs[0].String()); err == nil {
+		c.Close()
+		t.Error("a connection was accepted after Run returned")
+	} else if !isRefused(err) {
+		t.Errorf("dial after the drain: %v, want refused", err)
+	}
+}
+
+// rawRequest writes a GET on conn and reads the response.
+func rawRequest(t *testing.T, conn net.Conn, br *bufio.Reader, path string) *http.Response {
+	t.Helper()
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: app\r\n\r\n", path); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp
+}
+
+func TestKeepAliveConnections(t *testing.T) {
+	t.Parallel()
+	p := startApp(t, "-shutdown-delay", "1s", "-drain-timeout", "10s")
+
+	dial := func() (net.Conn, *bufio.Reader) {
+		conn, err := net.Dial("tcp", p.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		return conn, bufio.NewReader(conn)
+	}
+	reused, reusedR := dial()
+	idle, idleR := dial()
+	for _, cr := range []struct {
+		conn net.Conn
+		r    *bufio.Reader
+	}{{reused, reusedR}, {idle, idleR}} {
+		if resp := rawRequest(t, cr.conn, cr.r, "/"); resp.Close || resp.Header.Get("Connection") != "" {
+			t.Errorf("before the shutdown: Connection %q, close=%v; want a keep-alive response", resp.Header.Get("Connection"), resp.Close)
+		}
+	}
+
+	// A request in flight keeps the process draining well past the delay.
+	slow := make(chan result, 1)
+	go func() { slow <- get(newClient(t), p.url("/slow?ms=3000&id=keep")) }()
+	p.waitOutput("slow started keep")
+	p.signal(syscall.SIGTERM)
+	p.waitOutput("shutdown started")
+
+	// A second request on a kept-alive connection during the delay gets
+	// Connection: close, and the server closes the connection after it.
+	if resp := rawRequest(t, reused, reusedR, "/"); resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Errorf("reused connection during the delay: %d close=%v, want 200 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	_ = reused.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := reusedR.ReadByte(); err != io.EOF {
+		t.Errorf("reused connection after a Connection: close response: %v, want EOF", err)
+	}
+
+	// The idle connection is closed when the drain starts, while the slow
+	// request is still being served.
+	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := idleR.ReadByte(); err != io.EOF && !isReset(err) {
+		t.Errorf("idle connection at the drain: %v, want EOF", err)
+	}
+	p.waitOutput("delay over")
+	select {
+	case r := <-slow:
+		t.Errorf("the slow request finished (%v) before the idle connection was closed", r)
+	default:
+	}
+	if r := awaitWithin(t, slow, 30*time.Second, "the slow request to end"); r.err != nil || r.status != http.StatusOK {
+		t.Errorf("slow request = %d %v, want 200", r.status, r.err)
+	}
+	if got := p.exitCode(); got != 0 {
+		t.Errorf("exit code = %d, want 0", got)
 	}
 }

@@ -4,19 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/actuatorgo/actuator/internal/httpx"
 	"github.com/actuatorgo/actuator/lifecycle"
 )
 
@@ -63,7 +58,7 @@ func TestShutdownWithoutRun(t *testing.T) {
 		t.Error("SetReady(true) brought readiness back during the shutdown")
 	}
 	l.Shutdown("again") // ignored
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 	if got, want := strings.Join(order, ","), "telemetry,cache,db"; got != want {
 		t.Errorf("hook order = %s, want %s", got, want)
 	}
@@ -72,7 +67,7 @@ func TestShutdownWithoutRun(t *testing.T) {
 	}
 	// Run after a shutdown that ran without it serves nothing and returns
 	// the sequence's result.
-	if err := l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+	if err := runBounded(t, context.Background(), l, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
 		t.Errorf("Run after the shutdown = %v, want the sequence's result (nil)", err)
 	}
 	if l.Addrs() != nil {
@@ -89,7 +84,7 @@ func TestHookErrorsAreJoined(t *testing.T) {
 	l.OnShutdown("panics", func(context.Context) error { ran.Add(1); panic("boom") })
 	l.OnShutdown("fine", func(context.Context) error { ran.Add(1); return nil })
 	l.Shutdown("test")
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 	err := l.Err()
 	if ran.Load() != 4 {
 		t.Errorf("%d hooks ran, want 4", ran.Load())
@@ -144,24 +139,6 @@ func TestOptionsRejectBadDurations(t *testing.T) {
 	}
 }
 
-// waitReady polls until l is ready and returns its first bound address.
-func waitReady(t *testing.T, l *lifecycle.Lifecycle, runErr <-chan error) []net.Addr {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if l.Phase() == lifecycle.PhaseServing && l.Ready() {
-			return l.Addrs()
-		}
-		select {
-		case err := <-runErr:
-			t.Fatalf("Run returned early: %v", err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	t.Fatal("not ready after 10s")
-	return nil
-}
-
 type ctxKey struct{}
 
 func TestRunChainsServerFieldsAndStopsOnContext(t *testing.T) {
@@ -188,14 +165,14 @@ func TestRunChainsServerFieldsAndStopsOnContext(t *testing.T) {
 	}
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	r := get(&http.Client{Transport: tr}, "http://"+addrs[0].String()+"/")
+	r := get(&http.Client{Transport: tr, Timeout: waitLimit}, "http://"+addrs[0].String()+"/")
 	if r.err != nil || r.body != "base" || r.close {
 		t.Errorf("request = %q close=%v %v, want the user's BaseContext value, keep-alive", r.body, r.close, r.err)
 	}
 	if states.Load() == 0 {
 		t.Error("the user's ConnState was not called")
 	}
-	if err := l.Run(ctx, srv); !errors.Is(err, lifecycle.ErrAlreadyRunning) {
+	if err := runBounded(t, ctx, l, srv); !errors.Is(err, lifecycle.ErrAlreadyRunning) {
 		t.Errorf("second Run = %v, want ErrAlreadyRunning", err)
 	}
 	cancel()
@@ -223,7 +200,7 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	l := lifecycle.New(
 		lifecycle.WithSignals(),
 		lifecycle.WithManagementServer(&http.Server{Addr: taken.Addr().String()}),
-		lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+		lifecycle.WithLogger(textLogger(logs)),
 	)
 	var hookRan atomic.Bool
 	l.OnShutdown("db", func(context.Context) error { hookRan.Store(true); return nil })
@@ -243,9 +220,9 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 			}
 		}
 	}()
-	err = l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"})
+	err = runBounded(t, context.Background(), l, &http.Server{Addr: "127.0.0.1:0"})
 	close(stop)
-	<-polled
+	await(t, polled, "the readiness poller to stop")
 	if err == nil || !strings.Contains(err.Error(), "listen management") {
 		t.Errorf("Run = %v, want a listen error for the management server", err)
 	}
@@ -264,59 +241,33 @@ func TestRunFailsWhenAListenerCannotBind(t *testing.T) {
 	}
 }
 
-func TestSecondSignalCallsExit(t *testing.T) {
-	exited := make(chan int, 1)
-	unblock := make(chan struct{})
-	l := lifecycle.New(
-		lifecycle.WithSignals(syscall.SIGUSR1),
-		lifecycle.WithoutShutdownDelay(),
-		lifecycle.WithExitFunc(func(code int) { exited <- code }),
-	)
-	hookStarted := make(chan struct{})
-	l.OnShutdown("stuck", func(ctx context.Context) error {
-		close(hookStarted)
-		<-unblock
-		return nil
-	})
-	runErr := make(chan error, 1)
-	go func() { runErr <- l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}) }()
-	waitReady(t, l, runErr)
-	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-		t.Fatal(err)
-	}
-	<-hookStarted
-	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-exited:
-		if want := 128 + int(syscall.SIGUSR1); code != want {
-			t.Errorf("exit code = %d, want %d", code, want)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the second signal did not call the exit func")
-	}
-	close(unblock)
-	if err := <-runErr; err != nil {
-		t.Errorf("Run = %v", err)
-	}
-}
-
 func TestGoTask(t *testing.T) {
 	t.Run("cancelled at the drain, awaited before the hooks", func(t *testing.T) {
 		l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-		var finished atomic.Bool
+		finished := make(chan struct{})
 		l.Go("consumer", func(ctx context.Context) error {
 			<-ctx.Done()
+			// Its current unit of work: a hook that did not wait for the
+			// task would run meanwhile.
 			time.Sleep(20 * time.Millisecond)
-			finished.Store(true)
+			close(finished)
 			return ctx.Err()
 		})
-		var sawFinished atomic.Bool
-		l.OnShutdown("db", func(context.Context) error { sawFinished.Store(finished.Load()); return nil })
+		// Whether the task had finished when the hook ran, observed by the
+		// hook itself.
+		hookSawFinished := make(chan bool, 1)
+		l.OnShutdown("db", func(context.Context) error {
+			select {
+			case <-finished:
+				hookSawFinished <- true
+			default:
+				hookSawFinished <- false
+			}
+			return nil
+		})
 		l.Shutdown("test")
-		<-l.Done()
-		if !sawFinished.Load() {
+		await(t, l.Done(), "the sequence to end")
+		if !await(t, hookSawFinished, "the hook to run") {
 			t.Error("the hook ran before the task finished")
 		}
 		if l.Err() != nil {
@@ -337,103 +288,6 @@ func TestGoTask(t *testing.T) {
 	})
 }
 
-func TestDrainingAndOnDrain(t *testing.T) {
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-	called := make(chan struct{})
-	l.OnDrain(func() { close(called) })
-	select {
-	case <-l.Draining():
-		t.Fatal("Draining closed before the shutdown")
-	default:
-	}
-	l.Shutdown("test")
-	<-l.Draining()
-	<-called
-	late := make(chan struct{})
-	l.OnDrain(func() { close(late) }) // registered after the drain started: called at once
-	<-late
-	<-l.Done()
-}
-
-func TestShutdownHandler(t *testing.T) {
-	for _, tc := range []struct {
-		name, method, path string
-		status             int
-		triggers           bool
-	}{
-		{"post", http.MethodPost, "", http.StatusOK, true},
-		{"post slash", http.MethodPost, "/", http.StatusOK, true},
-		{"get", http.MethodGet, "", http.StatusMethodNotAllowed, false},
-		{"head", http.MethodHead, "", http.StatusMethodNotAllowed, false},
-		{"delete", http.MethodDelete, "/", http.StatusMethodNotAllowed, false},
-		{"unknown path", http.MethodPost, "/now", http.StatusNotFound, false},
-		{"hostile path", http.MethodPost, "/<script>alert(1)</script>", http.StatusNotFound, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-			req := httptest.NewRequest(tc.method, "/shutdown", nil)
-			req.URL.Path = tc.path
-			w := httptest.NewRecorder()
-			l.ShutdownHandler().ServeHTTP(w, req)
-			if w.Code != tc.status {
-				t.Errorf("status = %d, want %d", w.Code, tc.status)
-			}
-			if tc.status == http.StatusMethodNotAllowed && w.Header().Get("Allow") != http.MethodPost {
-				t.Errorf("Allow = %q, want POST", w.Header().Get("Allow"))
-			}
-			if tc.status == http.StatusOK {
-				if got, want := w.Body.String(), `{"message":"Shutting down, bye..."}`; got != want {
-					t.Errorf("body = %s, want %s", got, want)
-				}
-				if got := w.Header().Get("Content-Type"); got != httpx.MediaTypeV3 {
-					t.Errorf("Content-Type = %q", got)
-				}
-			}
-			select {
-			case <-l.Done():
-				if !tc.triggers {
-					t.Error("the shutdown ran")
-				}
-			case <-time.After(100 * time.Millisecond):
-				if tc.triggers {
-					<-l.Done() // fails the test by timeout if never
-				}
-			}
-		})
-	}
-}
-
-// An OnDrain registration for a connection that ended before the shutdown
-// must be removable: without stop, every WebSocket ever served stays in
-// memory until the drain.
-func TestOnDrainStop(t *testing.T) {
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-	var stale atomic.Int32
-	for range 100 {
-		stop := l.OnDrain(func() { stale.Add(1) })
-		if !stop() {
-			t.Fatal("stop before the drain reported false")
-		}
-		if stop() {
-			t.Fatal("a second stop reported true")
-		}
-	}
-	called := make(chan struct{})
-	stop := l.OnDrain(func() { close(called) })
-	l.Shutdown("test")
-	<-called
-	<-l.Done()
-	if stop() {
-		t.Error("stop after the callback ran reported true")
-	}
-	if n := stale.Load(); n != 0 {
-		t.Errorf("%d stopped callbacks ran at the drain", n)
-	}
-	if l.OnDrain(func() {})() {
-		t.Error("stop of a callback registered after the drain (called at once) reported true")
-	}
-}
-
 // A context cancelled before Run must not put the servers in rotation, nor
 // make the process wait out the shutdown delay for nothing.
 func TestRunWithCancelledContextNeverServes(t *testing.T) {
@@ -442,11 +296,11 @@ func TestRunWithCancelledContextNeverServes(t *testing.T) {
 		l := lifecycle.New(
 			lifecycle.WithSignals(),
 			lifecycle.WithShutdownDelay(20*time.Millisecond),
-			lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+			lifecycle.WithLogger(textLogger(logs)),
 		)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if err := l.Run(ctx, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+		if err := runBounded(t, ctx, l, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
 			t.Fatalf("Run = %v, want nil", err)
 		}
 		out := logs.String()
@@ -477,32 +331,11 @@ func TestHookRegisteredDuringCleanupRuns(t *testing.T) {
 		return nil
 	})
 	l.Shutdown("test")
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 	if got, want := strings.Join(order, ","), "second,first,late"; got != want {
 		t.Errorf("hooks ran %s, want %s", got, want)
 	}
 	if err := l.Err(); err == nil || !strings.Contains(err.Error(), "late failed") {
 		t.Errorf("Err = %v, want the late hook's error", err)
 	}
-}
-
-// A panicking drain callback must not crash the process mid-drain.
-func TestOnDrainPanicIsRecovered(t *testing.T) {
-	logs := newOutput()
-	l := lifecycle.New(lifecycle.WithoutShutdownDelay(), lifecycle.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
-	ran := make(chan struct{})
-	l.OnDrain(func() { defer close(ran); panic("drain boom") })
-	l.Shutdown("test")
-	<-ran
-	<-l.Done()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "drain callback panicked") && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if !strings.Contains(logs.String(), "drain boom") {
-		t.Errorf("the panic was not logged:\n%s", logs.String())
-	}
-	after := make(chan struct{})
-	l.OnDrain(func() { defer close(after); panic("late boom") }) // after the drain: called at once
-	<-after
 }

@@ -311,3 +311,5 @@ func get(c *http.Client, url string) result {
 }
 
 func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
+func isReset(err error) bool { return err != nil && strings.Contains(err.Error(), "reset") }

@@ -1,9 +1,7 @@
 package lifecycle_test
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -12,8 +10,11 @@ import (
 	"time"
 )
 
-// The tests in this file start the test app (testdata/app) as a real
-// process on loopback and drive it with signals and HTTP.
+// The tests in this file run the whole SIGTERM sequence (delay, drain,
+// blocking tasks, hooks, exit code) in the test app (testdata/app), a real
+// process on loopback driven with signals and HTTP. Process tests of one
+// behaviour live in that behaviour's file (keepalive, drain, endpoint,
+// management, hijack, signal).
 
 func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 	t.Parallel()
@@ -33,7 +34,7 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 
 	// The delay: readiness fails, the app still serves new connections,
 	// asking them to close.
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
 	if r := get(fresh, p.url("/readyz")); r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "delaying") {
 		t.Errorf("readiness during the delay = %d %q %v, want 503 delaying", r.status, r.body, r.err)
 	}
@@ -47,7 +48,7 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 		t.Errorf("dial after the delay: %v, want connection refused", err)
 	}
 	for range inFlight {
-		r := <-results
+		r := awaitWithin(t, results, 30*time.Second, "an in-flight request to end")
 		if r.err != nil || r.status != http.StatusOK || r.body != "slow done\n" {
 			t.Errorf("in-flight request = %d %q %v, want 200 slow done", r.status, r.body, r.err)
 		}
@@ -59,121 +60,6 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 		t.Errorf("exit code = %d, want 0", got)
 	}
 	assertOrder(t, p.out.String(), "shutdown started", "delay over", "servers drained", "shutdown complete")
-}
-
-// rawRequest writes a GET on conn and reads the response.
-func rawRequest(t *testing.T, conn net.Conn, br *bufio.Reader, path string) *http.Response {
-	t.Helper()
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: app\r\n\r\n", path); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return resp
-}
-
-func TestKeepAliveConnections(t *testing.T) {
-	t.Parallel()
-	p := startApp(t, "-shutdown-delay", "1s", "-drain-timeout", "10s")
-
-	dial := func() (net.Conn, *bufio.Reader) {
-		conn, err := net.Dial("tcp", p.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = conn.Close() })
-		return conn, bufio.NewReader(conn)
-	}
-	reused, reusedR := dial()
-	idle, idleR := dial()
-	for _, cr := range []struct {
-		conn net.Conn
-		r    *bufio.Reader
-	}{{reused, reusedR}, {idle, idleR}} {
-		if resp := rawRequest(t, cr.conn, cr.r, "/"); resp.Close || resp.Header.Get("Connection") != "" {
-			t.Errorf("before the shutdown: Connection %q, close=%v; want a keep-alive response", resp.Header.Get("Connection"), resp.Close)
-		}
-	}
-
-	// A request in flight keeps the process draining well past the delay.
-	slow := make(chan result, 1)
-	go func() { slow <- get(newClient(t), p.url("/slow?ms=3000&id=keep")) }()
-	p.waitOutput("slow started keep")
-	p.signal(syscall.SIGTERM)
-	p.waitOutput("shutdown started")
-
-	// A second request on a kept-alive connection during the delay gets
-	// Connection: close, and the server closes the connection after it.
-	if resp := rawRequest(t, reused, reusedR, "/"); resp.StatusCode != http.StatusOK || !resp.Close {
-		t.Errorf("reused connection during the delay: %d close=%v, want 200 with Connection: close", resp.StatusCode, resp.Close)
-	}
-	_ = reused.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := reusedR.ReadByte(); err != io.EOF {
-		t.Errorf("reused connection after a Connection: close response: %v, want EOF", err)
-	}
-
-	// The idle connection is closed when the drain starts, while the slow
-	// request is still being served.
-	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := idleR.ReadByte(); err != io.EOF && !isReset(err) {
-		t.Errorf("idle connection at the drain: %v, want EOF", err)
-	}
-	p.waitOutput("delay over")
-	select {
-	case r := <-slow:
-		t.Errorf("the slow request finished (%v) before the idle connection was closed", r)
-	default:
-	}
-	if r := <-slow; r.err != nil || r.status != http.StatusOK {
-		t.Errorf("slow request = %d %v, want 200", r.status, r.err)
-	}
-	if got := p.exitCode(); got != 0 {
-		t.Errorf("exit code = %d, want 0", got)
-	}
-}
-
-func isReset(err error) bool { return err != nil && strings.Contains(err.Error(), "reset") }
-
-func TestDrainDeadlineCancelsAndCounts(t *testing.T) {
-	t.Parallel()
-	p := startApp(t, "-shutdown-delay", "0", "-drain-timeout", "500ms")
-	c := newClient(t)
-	cancellable := make(chan result, 1)
-	stubborn := make(chan result, 1)
-	go func() { cancellable <- get(c, p.url("/slow?ms=60000&id=a")) }()
-	go func() { stubborn <- get(c, p.url("/slow?ms=60000&id=b&ignore=1")) }()
-	p.waitOutput("slow started a")
-	p.waitOutput("slow started b")
-	p.signal(syscall.SIGTERM)
-
-	if got := p.exitCode(); got != 1 {
-		t.Errorf("exit code = %d, want 1", got)
-	}
-	out := p.out.String()
-	for _, want := range []string{
-		"drain deadline reached, cancelling requests",
-		"connections=2",
-		"slow cancelled a", // the handler saw its context cancelled
-		"connections_closed_at_deadline=2",
-		"lifecycle: drain deadline reached: 2 connections",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q", want)
-		}
-	}
-	if strings.Contains(out, "slow cancelled b") {
-		t.Error("the request ignoring its context reported a cancellation")
-	}
-	if r := <-cancellable; r.err == nil && r.status == http.StatusOK {
-		t.Error("the cancelled request got a 200")
-	}
-	if r := <-stubborn; r.err == nil {
-		t.Errorf("the request that ignored its context got %d, want its connection closed", r.status)
-	}
 }
 
 func TestHooks(t *testing.T) {
@@ -207,84 +93,6 @@ func TestHooks(t *testing.T) {
 	}
 }
 
-func TestSecondSignalExitsAtOnce(t *testing.T) {
-	t.Parallel()
-	p := startApp(t, "-shutdown-delay", "0", "-hung-hook", "-hook-timeout", "60s", "-shutdown-timeout", "60s")
-	p.signal(syscall.SIGTERM)
-	p.waitOutput("hook hung started")
-	p.signal(syscall.SIGTERM)
-	if got, want := p.exitCode(), 128+int(syscall.SIGTERM); got != want {
-		t.Errorf("exit code = %d, want %d", got, want)
-	}
-	if out := p.out.String(); !strings.Contains(out, "second signal, exiting now") || strings.Contains(out, "shutdown complete") {
-		t.Errorf("want an immediate exit logged, without a completed sequence:\n%s", out)
-	}
-}
-
-func TestShutdownEndpoint(t *testing.T) {
-	t.Parallel()
-	const bye = `{"message":"Shutting down, bye..."}`
-	for _, tc := range []struct {
-		name  string
-		token string
-	}{
-		{"without an authorizer", ""},
-		{"behind a bearer token", "s3cret"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			args := []string{"-shutdown-delay", "1500ms", "-hooks", "1"}
-			if tc.token != "" {
-				args = append(args, "-token", tc.token)
-			}
-			p := startApp(t, args...)
-			c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-			call := func(method, auth string) result {
-				req, _ := http.NewRequest(method, p.url("/shutdown"), nil)
-				if auth != "" {
-					req.Header.Set("Authorization", "Bearer "+auth)
-				}
-				resp, err := c.Do(req)
-				if err != nil {
-					return result{err: err}
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return result{status: resp.StatusCode, body: string(b)}
-			}
-			if tc.token != "" {
-				for _, auth := range []string{"", "wrong"} {
-					if r := call(http.MethodPost, auth); r.status != http.StatusUnauthorized {
-						t.Errorf("POST with token %q = %d %v, want 401", auth, r.status, r.err)
-					}
-				}
-			}
-			if r := call(http.MethodGet, tc.token); r.status != http.StatusMethodNotAllowed || !strings.Contains(r.body, `"status":405`) {
-				t.Errorf("GET = %d %s, want a 405 JSON error", r.status, r.body)
-			}
-			if strings.Contains(p.out.String(), "shutdown started") {
-				t.Fatal("a refused call started the shutdown")
-			}
-			for i := range 2 { // the second call answers the same, starts nothing new
-				if r := call(http.MethodPost, tc.token); r.err != nil || r.status != http.StatusOK || r.body != bye {
-					t.Errorf("POST #%d = %d %q %v, want 200 %s", i+1, r.status, r.body, r.err, bye)
-				}
-			}
-			if r := get(c, p.url("/readyz")); r.status != http.StatusServiceUnavailable {
-				t.Errorf("readiness after /shutdown = %d, want 503", r.status)
-			}
-			if got := p.exitCode(); got != 0 {
-				t.Errorf("exit code = %d, want 0", got)
-			}
-			out := p.out.String()
-			if n := strings.Count(out, "shutdown started"); n != 1 {
-				t.Errorf("the sequence started %d times, want 1", n)
-			}
-			assertOrder(t, out, `reason="shutdown endpoint"`, "hook h1", "shutdown complete")
-		})
-	}
-}
-
 func TestBlockingTasks(t *testing.T) {
 	t.Parallel()
 	t.Run("hold the shutdown open until released", func(t *testing.T) {
@@ -292,7 +100,7 @@ func TestBlockingTasks(t *testing.T) {
 		p := startApp(t, "-shutdown-delay", "0", "-hooks", "1", "-task-ms", "300")
 		// Without keep-alive: a connection idle for less than the idle
 		// linger at the drain would hold the drain that long, past the task.
-		once := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		once := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
 		if r := get(once, p.url("/hold?ms=800")); r.status != http.StatusAccepted {
 			t.Fatalf("/hold = %d %v", r.status, r.err)
 		}
@@ -333,66 +141,4 @@ func TestBlockingTasks(t *testing.T) {
 		}
 		assertOrder(t, p.out.String(), `reason="task failer failed"`, "hook h1", `task \"failer\": queue lost`)
 	})
-}
-
-func TestManagementServerAnswersDuringTheDrain(t *testing.T) {
-	t.Parallel()
-	p := startAppAt(t, freeAddr(t), freeAddr(t), "-shutdown-delay", "300ms", "-hooks", "1")
-	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	slow := make(chan result, 1)
-	go func() { slow <- get(c, p.url("/slow?ms=2500&id=m")) }()
-	p.waitOutput("slow started m")
-	p.signal(syscall.SIGTERM)
-	p.waitOutput("listener closed")
-
-	if _, err := net.DialTimeout("tcp", p.addr, time.Second); !isRefused(err) {
-		t.Errorf("dial the app during the drain: %v, want connection refused", err)
-	}
-	if r := get(c, "http://"+p.probe+"/readyz"); r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "draining") {
-		t.Errorf("management readiness during the drain = %d %q %v, want 503 draining", r.status, r.body, r.err)
-	}
-	if r := get(c, "http://"+p.probe+"/livez"); r.err != nil || r.status != http.StatusOK {
-		t.Errorf("management liveness during the drain = %d %v, want 200", r.status, r.err)
-	}
-	if r := <-slow; r.err != nil || r.status != http.StatusOK {
-		t.Errorf("in-flight request = %d %v, want 200", r.status, r.err)
-	}
-	if got := p.exitCode(); got != 0 {
-		t.Errorf("exit code = %d, want 0", got)
-	}
-	assertOrder(t, p.out.String(), "servers drained", "hook h1", "management server stopped", "shutdown complete")
-}
-
-func TestHijackedConnectionGetsACallback(t *testing.T) {
-	t.Parallel()
-	p := startApp(t, "-shutdown-delay", "0", "-hooks", "1")
-	conn, err := net.Dial("tcp", p.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := io.WriteString(conn, "GET /hijack HTTP/1.1\r\nHost: app\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(conn)
-	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("reading the hijacked response: %v", err)
-		}
-		if line == "hijacked\n" {
-			break
-		}
-	}
-	p.signal(syscall.SIGTERM)
-	rest, err := io.ReadAll(br)
-	if err != nil || string(rest) != "bye\n" {
-		t.Errorf("after SIGTERM the hijacked connection read %q, %v; want bye then EOF", rest, err)
-	}
-	if got := p.exitCode(); got != 0 {
-		t.Errorf("exit code = %d, want 0", got)
-	}
-	// The shutdown waited for the connection (its Hold) before the hooks.
-	assertOrder(t, p.out.String(), "listener closed", "waiting for blocking tasks", "hijacked closed", "blocking tasks done", "hook h1")
 }

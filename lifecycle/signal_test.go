@@ -3,10 +3,12 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -67,7 +69,8 @@ func guardSignal(t *testing.T, sig os.Signal) <-chan os.Signal {
 	return guard
 }
 
-// raise sends sig to the test binary and waits until it was delivered.
+// raise sends sig to the test binary and waits until it was delivered to
+// guard; callers wait for its effect on the lifecycle before the next one.
 func raise(t *testing.T, sig syscall.Signal, guard <-chan os.Signal) {
 	t.Helper()
 	if err := syscall.Kill(os.Getpid(), sig); err != nil {
@@ -78,9 +81,6 @@ func raise(t *testing.T, sig syscall.Signal, guard <-chan os.Signal) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the signal was not delivered")
 	}
-	// Every channel registered for sig is sent to in the same pass; let it
-	// finish.
-	time.Sleep(20 * time.Millisecond)
 }
 
 // In process: a signal between New and Run starts the sequence at once
@@ -158,6 +158,9 @@ func TestSecondSignalBeforeRunExits(t *testing.T) {
 	l := lifecycle.New(lifecycle.WithSignals(syscall.SIGUSR2), lifecycle.WithShutdownDelay(time.Second),
 		lifecycle.WithExitFunc(func(code int) { exited <- code }))
 	raise(t, syscall.SIGUSR2, guard)
+	// The lifecycle took the first one: readiness is down. Only then is the
+	// next one a second signal.
+	waitUntil(t, 5*time.Second, "readiness to turn down after the first signal", func() bool { return !l.Ready() })
 	raise(t, syscall.SIGUSR2, guard)
 	select {
 	case code := <-exited:
@@ -168,18 +171,110 @@ func TestSecondSignalBeforeRunExits(t *testing.T) {
 		t.Fatal("the second signal before Run did not call the exit func")
 	}
 	// The fake exit returned: let the sequence end.
-	<-l.Done()
+	await(t, l.Done(), "the sequence to end")
 }
 
-// waitUntil polls cond every 10 ms until it holds, failing the test with
-// what was awaited once limit has passed.
-func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", limit, what)
+func TestSecondSignalCallsExit(t *testing.T) {
+	exited := make(chan int, 1)
+	unblock := make(chan struct{})
+	l := lifecycle.New(
+		lifecycle.WithSignals(syscall.SIGUSR1),
+		lifecycle.WithoutShutdownDelay(),
+		lifecycle.WithExitFunc(func(code int) { exited <- code }),
+	)
+	hookStarted := make(chan struct{})
+	l.OnShutdown("stuck", func(ctx context.Context) error {
+		close(hookStarted)
+		<-unblock
+		return nil
+	})
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}) }()
+	waitReady(t, l, runErr)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	await(t, hookStarted, "the hook to start after the first signal")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exited:
+		if want := 128 + int(syscall.SIGUSR1); code != want {
+			t.Errorf("exit code = %d, want %d", code, want)
 		}
-		time.Sleep(10 * time.Millisecond)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second signal did not call the exit func")
+	}
+	close(unblock)
+	if err := await(t, runErr, "Run to return once the hook is unblocked"); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+// Shutdown called from many goroutines at once, and a signal at the same
+// time, run the sequence once, and the signal does not count as a second
+// one (no exit).
+func TestConcurrentShutdownsAndASignalRunTheSequenceOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	// Keep SIGUSR2 from killing the test binary should it arrive after Run
+	// stopped listening for it.
+	guard := make(chan os.Signal, 1)
+	signal.Notify(guard, syscall.SIGUSR2)
+	defer signal.Stop(guard)
+	logs := newOutput()
+	exited := make(chan int, 1)
+	l := lifecycle.New(lifecycle.WithSignals(syscall.SIGUSR2), lifecycle.WithShutdownDelay(200*time.Millisecond),
+		lifecycle.WithLogger(textLogger(logs)), lifecycle.WithExitFunc(func(code int) { exited <- code }))
+	var hooks atomic.Int32
+	l.OnShutdown("h", func(context.Context) error { hooks.Add(1); return nil })
+	_, runErr := runInProcess(t, l, &http.Server{Addr: "127.0.0.1:0"})
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			l.Shutdown(fmt.Sprintf("caller %d", i))
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-gate
+		_ = syscall.Kill(os.Getpid(), syscall.SIGUSR2)
+	}()
+	begin := time.Now()
+	close(gate)
+	awaitGroup(t, &wg, waitLimit, "the Shutdown calls to return")
+	if _, err := waitRun(t, runErr, begin, 10*time.Second); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	select {
+	case code := <-exited:
+		t.Errorf("exit(%d) called: the signal was taken for a second one", code)
+	default:
+	}
+	out := logs.String()
+	if n := strings.Count(out, "shutdown started"); n != 1 {
+		t.Errorf("%d sequences started, want 1:\n%s", n, out)
+	}
+	if n := hooks.Load(); n != 1 {
+		t.Errorf("the hook ran %d times, want 1", n)
+	}
+}
+
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
+	p := startApp(t, "-shutdown-delay", "0", "-hung-hook", "-hook-timeout", "60s", "-shutdown-timeout", "60s")
+	p.signal(syscall.SIGTERM)
+	p.waitOutput("hook hung started")
+	p.signal(syscall.SIGTERM)
+	if got, want := p.exitCode(), 128+int(syscall.SIGTERM); got != want {
+		t.Errorf("exit code = %d, want %d", got, want)
+	}
+	if out := p.out.String(); !strings.Contains(out, "second signal, exiting now") || strings.Contains(out, "shutdown complete") {
+		t.Errorf("want an immediate exit logged, without a completed sequence:\n%s", out)
 	}
 }

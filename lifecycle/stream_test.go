@@ -107,7 +107,7 @@ func TestStreamEndsAtTheDrainStart(t *testing.T) {
 			url := "http://" + addrs[0].String() + "/events"
 			tr := &http.Transport{}
 			defer tr.CloseIdleConnections()
-			client := &http.Client{Transport: tr}
+			client := &http.Client{Transport: tr, Timeout: drainTimeout + 10*time.Second}
 			req, _ := http.NewRequest(http.MethodGet, url, nil)
 			req.Header.Set("Accept", "text/event-stream")
 			resp, err := client.Do(req)
@@ -118,7 +118,7 @@ func TestStreamEndsAtTheDrainStart(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
 				t.Fatalf("Content-Type = %q", ct)
 			}
-			<-h.streaming
+			await(t, h.streaming, "the event stream to start")
 			begin := time.Now()
 			l.Shutdown("test")
 			var duringDelay atomic.Int32
@@ -177,9 +177,9 @@ func TestStreamingResponseOutlivesTheDrainStart(t *testing.T) {
 	const afterDrain = 20
 	var l *lifecycle.Lifecycle
 	streaming := make(chan struct{})
-	var handlerDone atomic.Int64 // unix nanos when the handler returned
+	handlerDone := make(chan struct{})
 	srv := &http.Server{Addr: "127.0.0.1:0", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() { handlerDone.Store(time.Now().UnixNano()) }()
+		defer close(handlerDone)
 		w.Header().Set("Content-Type", "text/event-stream")
 		rc := http.NewResponseController(w)
 		tick := time.NewTicker(10 * time.Millisecond)
@@ -212,15 +212,29 @@ func TestStreamingResponseOutlivesTheDrainStart(t *testing.T) {
 		}
 	})}
 	l = lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(), lifecycle.WithDrainTimeout(20*time.Second))
-	addrs, runErr := runInProcess(t, l, srv)
+	// Whether the handler had returned when Run did, observed in Run's
+	// goroutine the moment Run returns.
+	handlerEndedFirst := make(chan bool, 1)
+	runErr := make(chan error, 1)
+	go func() {
+		err := l.Run(context.Background(), srv)
+		select {
+		case <-handlerDone:
+			handlerEndedFirst <- true
+		default:
+			handlerEndedFirst <- false
+		}
+		runErr <- err
+	}()
+	addrs := waitReady(t, l, runErr)
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Get("http://" + addrs[0].String() + "/events")
+	resp, err := (&http.Client{Transport: tr, Timeout: 30 * time.Second}).Get("http://" + addrs[0].String() + "/events")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	<-streaming
+	await(t, streaming, "the stream to start")
 	begin := time.Now()
 	l.Shutdown("test")
 	body, err := io.ReadAll(resp.Body)
@@ -237,7 +251,7 @@ func TestStreamingResponseOutlivesTheDrainStart(t *testing.T) {
 		t.Errorf("Run = %v, want nil: the stream ended before the drain deadline", err)
 	}
 	// The drain waited for the stream: Run cannot return before the handler.
-	if h := handlerDone.Load(); h == 0 || time.Now().UnixNano() < h {
-		t.Errorf("Run returned before the streaming handler did")
+	if !await(t, handlerEndedFirst, "Run's goroutine to report the handler's state") {
+		t.Error("Run returned while the streaming handler was still running: the drain did not wait for it")
 	}
 }

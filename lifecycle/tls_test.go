@@ -82,7 +82,7 @@ func TestDrainOverTLSAndHTTP2(t *testing.T) {
 
 	slow := make(chan result, 1)
 	go func() { slow <- get(client, base+"/slow") }()
-	<-started
+	await(t, started, "the HTTP/2 request to start")
 	l.Shutdown("test")
 	// Wait until the listener is closed: a new connection is refused.
 	deadline := time.Now().Add(5 * time.Second)
@@ -98,7 +98,7 @@ func TestDrainOverTLSAndHTTP2(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	close(release)
-	if r := <-slow; r.err != nil || r.body != "HTTP/2.0" {
+	if r := await(t, slow, "the in-flight HTTP/2 request to end"); r.err != nil || r.body != "HTTP/2.0" {
 		t.Errorf("in-flight HTTP/2 request = %q %v, want it to complete", r.body, r.err)
 	}
 	select {

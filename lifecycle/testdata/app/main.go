@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/actuatorgo/actuator"
 	"github.com/actuatorgo/actuator/lifecycle"
 )
 
@@ -30,7 +31,7 @@ func main() {
 		hooks           = flag.Int("hooks", 0, "register hooks h1..hN, each prints its name")
 		hungHook        = flag.Bool("hung-hook", false, "register a last hook that ignores its context and never returns")
 		failingHook     = flag.Bool("failing-hook", false, "register a last hook that returns an error")
-		token           = flag.String("token", "", "bearer token that guards /shutdown; empty: no guard")
+		token           = flag.String("token", "", "serve /shutdown through the actuator, with actuator.BearerToken(token) as its authorizer; empty: the bare lifecycle.ShutdownHandler")
 		taskMS          = flag.Int("task-ms", -1, "run a task that, once cancelled, needs this many ms to finish its unit of work")
 		taskFailMS      = flag.Int("task-fail-ms", -1, "run a task that fails after this many ms")
 		startUp         = flag.Duration("start-up", 0, "a slow start-up (migrations, cache warm-up) between lifecycle.New and Run")
@@ -121,14 +122,6 @@ func main() {
 		}
 		_, _ = io.WriteString(w, "up\n")
 	})
-	var shutdown http.Handler = http.StripPrefix("/shutdown", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lc.ShutdownHandler().ServeHTTP(w, r)
-	}))
-	if *token != "" {
-		shutdown = bearer(*token, shutdown)
-	}
-	probes.Handle("/shutdown", shutdown)
-
 	opts = append(opts,
 		lifecycle.WithShutdownDelay(*delay),
 		lifecycle.WithDrainTimeout(*drainTimeout),
@@ -137,6 +130,18 @@ func main() {
 		lifecycle.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))),
 	)
 	lc = lifecycle.New(opts...)
+	if *token != "" {
+		// The library's guard: its authorizer (401 with a challenge, 403),
+		// its cross-origin check, its shutdown endpoint on this lifecycle.
+		a := actuator.New(
+			actuator.WithShutdownEndpoint(),
+			actuator.WithAuthorizer(actuator.BearerToken(*token)),
+			actuator.WithLifecycle(lc),
+		)
+		probes.Handle("/shutdown", a.Handler("/"))
+	} else {
+		probes.Handle("/shutdown", http.StripPrefix("/shutdown", lc.ShutdownHandler()))
+	}
 	for i := 1; i <= *hooks; i++ {
 		name := "h" + strconv.Itoa(i)
 		lc.OnShutdown(name, func(context.Context) error {
@@ -179,16 +184,6 @@ func main() {
 	err := lc.Run(context.Background(), servers...)
 	say(fmt.Sprintf("exit served=%d err=%v", served.Load(), err))
 	os.Exit(lifecycle.ExitCode(err))
-}
-
-func bearer(token string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+token {
-			http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func say(s string) { fmt.Fprintln(os.Stdout, s) }
