@@ -343,7 +343,7 @@ func (c *Client) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 		id, err := c.Register(ctx)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || c.stop.Err() != nil {
 			return c.finish(parent)
 		}
 		delay := c.cfg.period

@@ -230,3 +230,68 @@ func (f *fakeAdmin) requestsOf(method string) []fakeRequest {
 	}
 	return out
 }
+
+// TestFakeAdminValidatesAsSBADoes pins the fake against the rules quoted
+// above, so that the client's tests run against a faithful server.
+func TestFakeAdminValidatesAsSBADoes(t *testing.T) {
+	admin := newFakeAdmin(t)
+	for _, tc := range []struct {
+		name        string
+		contentType string
+		body        string
+		status      int
+	}{
+		{"complete", "application/json", `{"name":"a","healthUrl":"http://h:1/actuator/health","managementUrl":"http://h:1/actuator","serviceUrl":"http://h:1/","metadata":{"k":"v"}}`, http.StatusCreated},
+		{"health only", "application/json", `{"name":"a","healthUrl":"http://h:2/health"}`, http.StatusCreated},
+		{"snake case", "application/json", `{"name":"a","health_url":"http://h:3/health"}`, http.StatusCreated},
+		{"lone url", "application/json", `{"name":"a","url":"http://h:4/actuator/"}`, http.StatusCreated},
+		{"charset", "application/json;charset=UTF-8", `{"name":"a","healthUrl":"http://h:5/health"}`, http.StatusCreated},
+		{"no name", "application/json", `{"healthUrl":"http://h:1/health"}`, http.StatusBadRequest},
+		{"blank name", "application/json", `{"name":" ","healthUrl":"http://h:1/health"}`, http.StatusBadRequest},
+		{"no health URL", "application/json", `{"name":"a","managementUrl":"http://h:1/actuator"}`, http.StatusBadRequest},
+		{"relative health URL", "application/json", `{"name":"a","healthUrl":"/health"}`, http.StatusBadRequest},
+		{"relative management URL", "application/json", `{"name":"a","healthUrl":"http://h:1/health","managementUrl":"/actuator"}`, http.StatusBadRequest},
+		{"relative service URL", "application/json", `{"name":"a","healthUrl":"http://h:1/health","serviceUrl":"/"}`, http.StatusBadRequest},
+		{"not JSON", "application/json", `{`, http.StatusBadRequest},
+		{"form", "application/x-www-form-urlencoded", `name=a`, http.StatusUnsupportedMediaType},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Post(admin.URL+"/instances", tc.contentType, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if got, want := resp.StatusCode, tc.status; got != want {
+				t.Fatalf("status = %d, want %d", got, want)
+			}
+			if tc.status != http.StatusCreated {
+				return
+			}
+			var out map[string]string
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out["id"]) != 12 {
+				t.Errorf("body = %v (%v), want {\"id\": 12 hex characters}", out, err)
+			}
+			if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/instances/"+out["id"]) {
+				t.Errorf("Location = %q", loc)
+			}
+		})
+	}
+	if id := sbaID("http://h:4/actuator/health"); func() bool { _, ok := admin.instance(id); return !ok }() {
+		t.Errorf("a lone url did not register its health URL url+/health (id %s)", id)
+	}
+	for _, tc := range []struct {
+		id     string
+		status int
+	}{{sbaID("http://h:2/health"), http.StatusNoContent}, {sbaID("http://h:2/health"), http.StatusNoContent}, {"unknown", http.StatusNotFound}} {
+		req, _ := http.NewRequest(http.MethodDelete, admin.URL+"/instances/"+tc.id, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("DELETE %s: %d, want %d", tc.id, resp.StatusCode, tc.status)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
