@@ -22,6 +22,13 @@ import (
 // has been called: a deregistered client never registers again.
 var ErrDeregistered = errors.New("sba: deregistered")
 
+// ErrNotBound is for a [WithURLs] function to return (or wrap) while the
+// listener it reads is not bound yet; [BaseURL] returns it for a nil
+// address or port 0. [Client.Run] then skips the attempt without counting
+// it as an outage (no warning, a debug line) and tries again after an
+// eighth of the period.
+var ErrNotBound = errors.New("sba: listener not bound yet")
+
 // ErrNoHealthURL means no health URL was known at registration time: the
 // admin server refuses a registration without one.
 var ErrNoHealthURL = errors.New("sba: no health URL")
@@ -90,9 +97,9 @@ func New(adminURL string, opts ...Option) *Client {
 	if cfg.timeout <= 0 {
 		panic("sba: WithTimeout needs a positive timeout")
 	}
-	for field, v := range map[string]string{"service": cfg.explicit.Service, "management": cfg.explicit.Management, "health": cfg.explicit.Health} {
+	for _, v := range []string{cfg.explicit.Service, cfg.explicit.Management, cfg.explicit.Health} {
 		if v != "" && !absolute(v) {
-			panic(fmt.Sprintf("sba: %s URL %q is not absolute", field, v))
+			panic(fmt.Sprintf("sba: URL %q is not absolute", v))
 		}
 	}
 	if cfg.resolve == nil && cfg.explicit.Health == "" && cfg.explicit.Management == "" {
@@ -324,7 +331,8 @@ func drain(resp *http.Response) {
 // doubling up to the period, each attempt bounded by the timeout. When ctx
 // is done it deregisters (unless [WithoutDeregistration]), bounded by the
 // timeout, and returns; when Deregister stopped it, it returns at once.
-// Call Run once per Client.
+// Call Run once per Client. It returns nil; its signature is the one
+// lifecycle.Lifecycle.Go takes.
 func (c *Client) Run(ctx context.Context) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -348,6 +356,9 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		delay := c.cfg.period
 		switch {
+		case errors.Is(err, ErrNotBound):
+			c.log(slog.LevelDebug, "sba: registration postponed", "err", err)
+			delay = backoff(c.cfg.period, 1)
 		case err != nil:
 			failures++
 			if failures == 1 {

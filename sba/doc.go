@@ -37,6 +37,9 @@
 //		return sba.URLsFor(base, "", "/actuator"), nil
 //	})
 //
+// [BaseURL] returns [ErrNotBound] while the address is nil (not bound
+// yet): Run then waits quietly instead of reporting an outage.
+//
 // [FromEnv] reads the SBA client's own environment variables
 // (SPRING_BOOT_ADMIN_CLIENT_URL and the others).
 //

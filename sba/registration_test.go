@@ -272,6 +272,50 @@ func TestResolverErrorFailsTheAttempt(t *testing.T) {
 	}
 }
 
+func TestRunWaitsQuietlyForTheListener(t *testing.T) {
+	admin := newFakeAdmin(t)
+	logs := &logRecorder{}
+	var (
+		mu sync.Mutex
+		ln net.Listener // nil until "bound"
+	)
+	c := sba.New(admin.URL, sba.WithPeriod(8*time.Millisecond), sba.WithLogger(slog.New(logs)),
+		sba.WithURLs(func() (sba.URLs, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			var addr net.Addr
+			if ln != nil {
+				addr = ln.Addr()
+			}
+			base, err := sba.BaseURL("http", addr, "")
+			if err != nil {
+				return sba.URLs{}, err
+			}
+			return sba.URLsFor(base, "", "/actuator"), nil
+		}))
+	runClient(t, c)
+	waitFor(t, "postponed attempts", func() bool { return logs.count(slog.LevelDebug, "sba: registration postponed") >= 2 })
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	mu.Lock()
+	ln = l
+	mu.Unlock()
+	waitFor(t, "registration once bound", func() bool { return c.ID() != "" })
+	if got, want := c.ID(), sbaID("http://"+l.Addr().String()+"/actuator/health"); got != want {
+		t.Errorf("id = %q, want %q (the bound port's health URL)", got, want)
+	}
+	if w := logs.levels(slog.LevelWarn); len(w) != 0 {
+		t.Errorf("warnings while waiting for the listener: %q", w)
+	}
+	if n := logs.count(slog.LevelInfo, "sba: registered"); n != 1 {
+		t.Errorf("%d \"registered\" lines, want 1", n)
+	}
+}
+
 func TestRunReregistersEveryPeriodAndDeregistersWhenStopped(t *testing.T) {
 	admin := newFakeAdmin(t)
 	c := sba.New(admin.URL, fixedURLs(appURLs), sba.WithPeriod(5*time.Millisecond))

@@ -1,7 +1,6 @@
 package sba
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -31,17 +30,18 @@ type URLs struct {
 // unspecified address (":8080", "0.0.0.0:8080", "[::]:8080") it is
 // os.Hostname(), as the SBA client uses the local host's name by default.
 // A non-empty host wins over both (an IP or a name the admin server can
-// resolve: the SBA client's server.address). scheme "" means "http".
+// resolve: the SBA client's server.address). scheme "" means "http". A nil
+// addr or port 0 (nothing bound yet) gives [ErrNotBound].
 func BaseURL(scheme string, addr net.Addr, host string) (string, error) {
 	if addr == nil {
-		return "", errors.New("sba: no listener address")
+		return "", ErrNotBound
 	}
 	h, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
 		return "", fmt.Errorf("sba: listener address: %w", err)
 	}
 	if port == "" || port == "0" {
-		return "", fmt.Errorf("sba: listener address %q has no port", addr.String())
+		return "", fmt.Errorf("%w: address %q has no port", ErrNotBound, addr.String())
 	}
 	if host == "" {
 		host = h

@@ -1,6 +1,7 @@
 package sba_test
 
 import (
+	"errors"
 	"net"
 	"os"
 	"testing"
@@ -62,14 +63,14 @@ func TestBaseURLWithARealListener(t *testing.T) {
 }
 
 func TestBaseURLErrors(t *testing.T) {
-	if _, err := sba.BaseURL("http", nil, ""); err == nil {
-		t.Error("nil address: no error")
+	if _, err := sba.BaseURL("http", nil, ""); !errors.Is(err, sba.ErrNotBound) {
+		t.Errorf("nil address: %v, want ErrNotBound", err)
 	}
 	if _, err := sba.BaseURL("http", &net.UnixAddr{Name: "/tmp/sock", Net: "unix"}, ""); err == nil {
 		t.Error("unix address: no error")
 	}
-	if _, err := sba.BaseURL("http", tcpAddr(t, "127.0.0.1:0"), ""); err == nil {
-		t.Error("port 0 (not bound yet): no error")
+	if _, err := sba.BaseURL("http", tcpAddr(t, "127.0.0.1:0"), ""); !errors.Is(err, sba.ErrNotBound) {
+		t.Errorf("port 0: %v, want ErrNotBound", err)
 	}
 }
 
