@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -153,11 +155,7 @@ func TestRegisterSendsTheFieldsAndHeadersSBAReads(t *testing.T) {
 	if err := json.Unmarshal([]byte(req.Body), &body); err != nil {
 		t.Fatalf("body %s: %v", req.Body, err)
 	}
-	var keys []string
-	for k := range body {
-		keys = append(keys, k)
-	}
-	if got, want := strings.Join(sorted(keys), ","), "healthUrl,managementUrl,metadata,name,serviceUrl"; got != want {
+	if got, want := strings.Join(slices.Sorted(maps.Keys(body)), ","), "healthUrl,managementUrl,metadata,name,serviceUrl"; got != want {
 		t.Errorf("body fields = %s, want %s", got, want)
 	}
 
@@ -185,15 +183,6 @@ func TestRegisterSendsTheFieldsAndHeadersSBAReads(t *testing.T) {
 	if _, err := time.Parse(time.RFC3339Nano, reg.Metadata["startup"]); err != nil {
 		t.Errorf("metadata startup = %q: %v", reg.Metadata["startup"], err)
 	}
-}
-
-func sorted(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
 }
 
 func TestRegisterWithoutTheAdminCredentialsGetsStatusError(t *testing.T) {
