@@ -70,6 +70,7 @@ func levelVar(l slog.Level) *slog.LevelVar {
 	v.Set(l)
 	return v
 }
+
 // sameJSONField reports whether body is a JSON object whose field key is want.
 func sameJSONField(t *testing.T, body, key string, want any) bool {
 	t.Helper()
