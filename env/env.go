@@ -61,9 +61,10 @@ const ProcessEnvironment = "systemEnvironment"
 type Option func(*config)
 
 type source struct {
-	name  string
-	props map[string]string        // a fixed source
-	fn    func() map[string]string // or one read at each request
+	name    string
+	props   map[string]string        // a fixed source,
+	fn      func() map[string]string // or one read at each request,
+	process bool                     // or the process environment
 }
 
 type config struct {
@@ -127,7 +128,7 @@ func WithSanitizer(fn func(key, value string) string) Option {
 // Endpoint is the env endpoint; [Endpoint.Handler] serves it. It is
 // immutable and safe for concurrent use.
 type Endpoint struct {
-	sources    []source // the process environment is the one with neither props nor fn
+	sources    []source
 	show       Visibility
 	authorizer func(*http.Request) bool
 	sanitizer  func(key, value string) string
@@ -144,7 +145,7 @@ func New(opts ...Option) *Endpoint {
 		e.sanitizer = DefaultSanitizer
 	}
 	if !c.noProcess {
-		e.sources = append(e.sources, source{name: ProcessEnvironment})
+		e.sources = append(e.sources, source{name: ProcessEnvironment, process: true})
 	}
 	seen := map[string]bool{}
 	for _, s := range append(e.sources, c.sources...) {
@@ -163,16 +164,16 @@ func New(opts ...Option) *Endpoint {
 // properties returns the properties of s now.
 func (s source) properties() map[string]string {
 	switch {
-	case s.props != nil:
-		return s.props
+	case s.process:
+		return environ()
 	case s.fn != nil:
 		return s.fn()
 	}
-	return environ()
+	return s.props
 }
 
 func (s source) origin(key string) string {
-	if s.props == nil && s.fn == nil {
+	if s.process {
 		return `System Environment Property "` + key + `"`
 	}
 	return ""
