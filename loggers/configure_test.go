@@ -55,7 +55,6 @@ func TestBadWritesGetAJSONErrorAndLeaveTheLevel(t *testing.T) {
 		message                       string
 	}{
 		{"unknown level", "/loggers/ROOT", "application/json", `{"configuredLevel":"VERBOSE"}`, 400, "unknown level"},
-		{"FATAL is not offered", "/loggers/ROOT", "application/json", `{"configuredLevel":"FATAL"}`, 400, "unknown level"},
 		{"empty level", "/loggers/ROOT", "application/json", `{"configuredLevel":""}`, 400, "unknown level"},
 		{"number", "/loggers/ROOT", "application/json", `{"configuredLevel":4}`, 400, "level name or null"},
 		{"malformed JSON", "/loggers/ROOT", "application/json", `{"configuredLevel":`, 400, "JSON object"},
@@ -114,5 +113,16 @@ func TestSetLevelReportsUnknownLoggersAndLevels(t *testing.T) {
 	var ule *UnknownLevelError
 	if err := e.SetLevel("ROOT", "LOUD"); !errors.As(err, &ule) || ule.Level != "LOUD" {
 		t.Errorf("unknown level: %v", err)
+	}
+}
+
+func TestFatalIsTakenAsErrorAsLogbackTakesIt(t *testing.T) {
+	v := levelVar(slog.LevelInfo)
+	mux := newMux(New(WithLogger("ROOT", v)))
+	if got := do(mux, "POST", "/loggers/ROOT", `{"configuredLevel":"FATAL"}`); got.code != 204 || v.Level() != slog.LevelError {
+		t.Errorf("got %d %s, level %v; want 204 and ERROR", got.code, got.body, v.Level())
+	}
+	if got := do(mux, "GET", "/loggers/ROOT", ""); !sameJSON(t, got.body, `{"configuredLevel":"ERROR","effectiveLevel":"ERROR"}`) {
+		t.Errorf("after FATAL: %s", got.body)
 	}
 }

@@ -33,8 +33,8 @@
 //	ERROR  slog.LevelError   (8)
 //	OFF    [LevelOff] (math.MaxInt32): no record is that severe
 //
-// FATAL, which Spring lists for Log4j 2 only, is not offered: slog has no
-// such level. A LevelVar set by the program to a level between two names
+// FATAL is not listed, since slog has no such level; a POST of FATAL sets
+// ERROR, as Spring Boot does with Logback. A LevelVar set by the program to a level between two names
 // (slog.LevelInfo+2, say) is reported as the next name up (WARN): the least
 // severe of the named levels whose records still get through. Anything above
 // ERROR is reported as OFF, anything below TRACE as TRACE.

@@ -8,7 +8,11 @@ import (
 
 // Spring's level names are those of
 // core/spring-boot/src/main/java/org/springframework/boot/logging/LogLevel.java
-// (spring-projects/spring-boot at c329ffa), less FATAL, which slog lacks.
+// (spring-projects/spring-boot at c329ffa). With Logback, Spring's default,
+// FATAL maps to ERROR and is left out of "levels": LogbackLoggingSystem.java
+// createLogLevels maps FATAL to Level.ERROR after ERROR, and
+// AbstractLoggingSystem.LogLevels.getSupported lists the first level mapped
+// to each native one. We do the same.
 
 func TestParseLevelMapsSpringNamesOntoSlogLevelsInAnyCase(t *testing.T) {
 	tests := []struct {
@@ -24,7 +28,8 @@ func TestParseLevelMapsSpringNamesOntoSlogLevelsInAnyCase(t *testing.T) {
 		{"OFF", slog.Level(math.MaxInt32), true},
 		{"debug", slog.LevelDebug, true},
 		{"Warn", slog.LevelWarn, true},
-		{"FATAL", 0, false},
+		{"FATAL", slog.LevelError, true},
+		{"fatal", slog.LevelError, true},
 		{"WARNING", 0, false},
 		{"", 0, false},
 		{" INFO", 0, false},

@@ -26,10 +26,12 @@ var levelOf = map[string]slog.Level{
 	"INFO":  slog.LevelInfo,
 	"DEBUG": slog.LevelDebug,
 	"TRACE": LevelTrace,
+	"FATAL": slog.LevelError, // not listed; accepted as Logback does
 }
 
 // ParseLevel returns the slog level for one of Spring's level names (TRACE,
-// DEBUG, INFO, WARN, ERROR, OFF), in any case, and false for anything else.
+// DEBUG, INFO, WARN, ERROR, OFF, and FATAL, taken as ERROR), in any case,
+// and false for anything else.
 func ParseLevel(name string) (slog.Level, bool) {
 	if l, ok := levelOf[name]; ok {
 		return l, true
