@@ -95,7 +95,7 @@
 //
 // # Security
 //
-// Sensitive endpoints (shutdown, custom endpoints marked [Sensitive]) are
+// Sensitive endpoints (shutdown, custom endpoints marked [WithSensitive]) are
 // guarded by the [Authorizer] given to [WithAuthorizer]: [BearerToken],
 // [BasicAuth], [AllowCIDR], [Loopback], [AnyOf] or any
 // func(*http.Request) bool. The same authorizer decides who sees health

@@ -78,7 +78,7 @@ func ExampleBearerToken() {
 		actuator.WithAuthorizer(actuator.BearerToken("s3cret")),
 		actuator.WithEndpoint("secrets", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "the plans")
-		}), actuator.Sensitive()),
+		}), actuator.WithSensitive()),
 	)
 	defer a.Close()
 	for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret"} {

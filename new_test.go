@@ -58,8 +58,8 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		{"base path escaped", func() { actuator.New(actuator.WithBasePath("/my%20ops")) }, []string{"WithBasePath"}},
 		{"base path with an empty segment", func() { actuator.New(actuator.WithBasePath("/a//b")) }, []string{"WithBasePath"}},
 		{"Handler prefix with a fragment", func() { actuator.New().Handler("/ops#x") }, []string{"Handler", `"/ops#x"`}},
-		{"empty method", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.Methods(""))) }, []string{`"env"`, "method"}},
-		{"methods in one string", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.Methods("GET, POST"))) }, []string{`"GET, POST"`}},
+		{"empty method", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.WithMethods(""))) }, []string{`"env"`, "method"}},
+		{"methods in one string", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.WithMethods("GET, POST"))) }, []string{`"GET, POST"`}},
 		{"shutdown options next to a lifecycle", func() {
 			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay()))
 		}, []string{"WithShutdownOptions", "WithLifecycle"}},
@@ -75,11 +75,11 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		}, nil},
 		// Methods("post") is a typo for POST that would leave the endpoint
 		// unreachable: New names the endpoint.
-		{"lower-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("post"))) }, []string{`"jobs"`}},
-		{"mixed-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("Get"))) }, []string{`"jobs"`}},
-		{"empty method of jobs", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods(""))) }, []string{`"jobs"`}},
-		{"two methods with a space", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("GET POST"))) }, []string{`"jobs"`}},
-		{"method with a newline", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("GET\n"))) }, []string{`"jobs"`}},
+		{"lower-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("post"))) }, []string{`"jobs"`}},
+		{"mixed-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("Get"))) }, []string{`"jobs"`}},
+		{"empty method of jobs", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods(""))) }, []string{`"jobs"`}},
+		{"two methods with a space", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("GET POST"))) }, []string{`"jobs"`}},
+		{"method with a newline", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("GET\n"))) }, []string{`"jobs"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,7 +115,7 @@ func TestNewAcceptsWhatLooksLikeMisuseButIsNot(t *testing.T) {
 		}},
 		{"root base path", []actuator.Option{actuator.WithBasePath("/")}},
 		{"base path with dashes and dots", []actuator.Option{actuator.WithBasePath("/ops-v1.2/_mgmt~")}},
-		{"upper-case extension methods", []actuator.Option{actuator.WithEndpoint("dav", h, actuator.Methods("PROPFIND", "MKCOL"))}},
+		{"upper-case extension methods", []actuator.Option{actuator.WithEndpoint("dav", h, actuator.WithMethods("PROPFIND", "MKCOL"))}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -41,7 +41,7 @@ type config struct {
 	httpMetrics    bool
 	shutdown       bool
 
-	custom        []*Endpoint
+	custom        []*endpoint
 	healthOpts    []health.Option
 	infoOpts      []info.Option
 	metricsOpts   []metrics.Option
@@ -88,7 +88,7 @@ func WithExposure(include, exclude []string) Option {
 }
 
 // WithAuthorizer guards sensitive endpoints (shutdown, and custom endpoints
-// marked [Sensitive]) and decides who sees health details when their
+// marked [WithSensitive]) and decides who sees health details when their
 // visibility is "when authorized" and who sees the error texts of failed
 // /info contributors. Default: none, so sensitive endpoints that were
 // turned on accept loopback callers only ([Loopback], and [New] logs a
@@ -138,36 +138,46 @@ func WithoutHTTPMetrics() Option {
 
 // WithEndpoint adds a custom endpoint under id, replacing a built-in one of
 // the same id (so WithEndpoint("prometheus", promhttp.Handler()) swaps in
-// client_golang). The handler sees paths relative to the endpoint ("" for
-// the endpoint itself, "/x" below it) and writes its own content type. By
-// default it accepts GET and HEAD, is not sensitive, and is exposed. New
-// panics when two WithEndpoint options share an id.
+// client_golang). The handler gets the client's request with r.URL.Path
+// relative to the endpoint ("" for the endpoint itself, "/x" below it,
+// without a trailing slash) and writes its own content type. By default it
+// accepts GET and HEAD, is not sensitive, and is exposed; see
+// [WithMethods] and [WithSensitive]. New panics when two WithEndpoint
+// options share an id.
 func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
-	return func(c *config) {
-		e := &Endpoint{ID: id, Handler: h, Methods: []string{http.MethodGet}, raw: true, subPaths: true}
-		for _, o := range opts {
-			o(e)
-		}
-		c.custom = append(c.custom, e)
+	e := &endpoint{id: id, handler: h, methods: []string{http.MethodGet}, raw: true, subPaths: true}
+	ec := endpointConfig{methods: e.methods}
+	for _, o := range opts {
+		o(&ec)
 	}
+	e.methods, e.sensitive = ec.methods, ec.sensitive
+	return func(c *config) { c.custom = append(c.custom, e) }
 }
 
 // An EndpointOption configures a custom endpoint added by [WithEndpoint].
-type EndpointOption func(*Endpoint)
+type EndpointOption func(*endpointConfig)
 
-// Sensitive marks a custom endpoint as sensitive: the authorizer guards it
-// (loopback callers only without one) and hides it from refused callers.
-func Sensitive() EndpointOption {
-	return func(e *Endpoint) { e.Sensitive = true }
+type endpointConfig struct {
+	methods   []string
+	sensitive bool
 }
 
-// Methods sets the methods a custom endpoint accepts. GET implies HEAD. An
-// endpoint with any method but GET, HEAD and OPTIONS refuses cross-origin
-// browser requests with 403 ([net/http.CrossOriginProtection]). Methods are
-// matched exactly, as HTTP's methods are case-sensitive: New panics on one
-// that is not an upper-case token, such as "post".
-func Methods(methods ...string) EndpointOption {
-	return func(e *Endpoint) { e.Methods = append([]string(nil), methods...) }
+// WithSensitive marks a custom endpoint as sensitive: the authorizer guards
+// it (loopback callers only without one) and hides it from refused
+// callers. Default: not sensitive.
+func WithSensitive() EndpointOption {
+	return func(e *endpointConfig) { e.sensitive = true }
+}
+
+// WithMethods sets the methods a custom endpoint accepts. Default: GET
+// (which implies HEAD). An endpoint with any method but GET, HEAD and
+// OPTIONS refuses cross-origin browser requests with 403
+// ([net/http.CrossOriginProtection]). Methods are matched exactly, as
+// HTTP's methods are case-sensitive: New panics on one that is not an
+// upper-case token, such as "post".
+func WithMethods(methods ...string) EndpointOption {
+	methods = append([]string(nil), methods...)
+	return func(e *endpointConfig) { e.methods = methods }
 }
 
 // WithHealthCheck registers a health check under name. fn may be any

@@ -110,7 +110,7 @@ func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
 		// serves no discovery page at "/").
 		id, _ := splitID(rel)
 		e, mine := a.endpoints[id]
-		if !mine || (e.Sensitive && !e.allows(r.Method) && !a.authorizer(r)) {
+		if !mine || (e.sensitive && !e.allows(r.Method) && !a.authorizer(r)) {
 			// A sensitive endpoint is not there for a refused caller
 			// (see serve): the path is the application's.
 			return false

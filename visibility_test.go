@@ -23,7 +23,7 @@ func TestSensitiveEndpointsAreInvisibleToRefusedCallers(t *testing.T) {
 	a := newShutdownActuator(t, quickShutdown,
 		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
 		actuator.WithShutdownEndpoint(),
-		actuator.WithEndpoint("vault", vault, actuator.Sensitive()),
+		actuator.WithEndpoint("vault", vault, actuator.WithSensitive()),
 		actuator.WithEndpoint("open", vault),
 	)
 	token := []string{"Authorization", "Bearer t0k"}
@@ -129,7 +129,7 @@ func TestAuthorizerGuardsSensitiveEndpoints(t *testing.T) {
 	})
 	a := newActuator(t,
 		actuator.WithAuthorizer(actuator.BearerToken("s3cret")),
-		actuator.WithEndpoint("secret", secret, actuator.Sensitive()),
+		actuator.WithEndpoint("secret", secret, actuator.WithSensitive()),
 		actuator.WithEndpoint("open", secret),
 	)
 	tests := []struct {

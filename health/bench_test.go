@@ -63,7 +63,7 @@ func BenchmarkHealth(b *testing.B) {
 				_, _ = w.Write(body)
 			})},
 			{"bare-httpx", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), body)
+				httpx.WriteBody(w, r, http.StatusOK, httpx.MediaTypeV3, body)
 			})},
 		}
 		for _, h := range handlers {
