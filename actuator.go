@@ -115,8 +115,8 @@ func New(opts ...Option) *Actuator {
 	}
 
 	hopts := []health.Option{
-		health.WithStatusCheck("livenessState", a.livenessState, health.Groups("liveness"), health.Inline()),
-		health.WithStatusCheck("readinessState", a.readinessState, health.Groups("readiness"), health.Inline()),
+		health.WithStateCheck("livenessState", a.livenessState, health.WithGroups("liveness")),
+		health.WithStateCheck("readinessState", a.readinessState, health.WithGroups("readiness")),
 		health.WithLogger(c.logger),
 	}
 	if c.authorizer != nil {
@@ -302,14 +302,14 @@ func (a *Actuator) Close() {
 	a.metrics.Close()
 }
 
-func (a *Actuator) livenessState(context.Context) health.Result {
+func (a *Actuator) livenessState() health.Result {
 	if a.lifecycle.Live() {
 		return health.Result{Status: health.Up}
 	}
 	return health.Result{Status: health.Down, Details: map[string]any{"phase": string(a.lifecycle.Phase())}}
 }
 
-func (a *Actuator) readinessState(context.Context) health.Result {
+func (a *Actuator) readinessState() health.Result {
 	if a.lifecycle.Ready() {
 		return health.Result{Status: health.Up}
 	}

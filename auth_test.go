@@ -242,7 +242,7 @@ func TestHugeCredentialsCostAConstant(t *testing.T) {
 			a := newActuator(t,
 				actuator.WithAuthorizer(tc.auth),
 				actuator.WithEndpoint("secret", ok, actuator.WithSensitive()),
-				actuator.WithHealthOptions(health.WithShowDetails(health.WhenAuthorized)),
+				actuator.WithHealthOptions(health.WithDefaultShowDetails(health.WhenAuthorized)),
 			)
 			for _, path := range []string{"/actuator/secret", "/actuator/health"} {
 				want := http.StatusForbidden

@@ -69,7 +69,7 @@
 // "actuator: " or "health: " message on:
 //   - an unknown id in [WithExposure]'s include or exclude (listing the
 //     known ids);
-//   - a health group named by health.Groups that is neither liveness,
+//   - a health group named by health.WithGroups that is neither liveness,
 //     readiness nor declared with health.WithGroup (a typo such as
 //     "readyness" would otherwise make a new group while readiness stays UP);
 //   - a duplicate [WithEndpoint] id, an invalid id, a nil handler, or a

@@ -13,7 +13,7 @@ import (
 
 func Example() {
 	a := actuator.New(
-		actuator.WithHealthCheck("db", func(ctx context.Context) error { return nil }, health.Groups("readiness")),
+		actuator.WithHealthCheck("db", func(ctx context.Context) error { return nil }, health.WithGroups("readiness")),
 		actuator.WithInfo("team", "payments"),
 	)
 	defer a.Close()

@@ -50,7 +50,7 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 			actuator.New(actuator.WithEndpoint("env", h), actuator.WithEndpoint("env", h))
 		}, []string{`duplicate endpoint id "env"`}},
 		{"undeclared health group", func() {
-			actuator.New(actuator.WithHealthCheck("db", okCheck, health.Groups("readyness")))
+			actuator.New(actuator.WithHealthCheck("db", okCheck, health.WithGroups("readyness")))
 		}, []string{`"db"`, `"readyness"`, "liveness, readiness"}},
 		{"base path with a query", func() { actuator.New(actuator.WithBasePath("/ops?x=1")) }, []string{"WithBasePath", `"/ops?x=1"`}},
 		{"base path with dot-dot", func() { actuator.New(actuator.WithBasePath("/a/../b")) }, []string{"WithBasePath"}},
@@ -110,7 +110,7 @@ func TestNewAcceptsWhatLooksLikeMisuseButIsNot(t *testing.T) {
 		{"custom endpoint excluded", []actuator.Option{actuator.WithEndpoint("env", h), actuator.WithExposure(nil, []string{"env"})}},
 		{"built-in replaced", []actuator.Option{actuator.WithEndpoint("prometheus", h)}},
 		{"declared custom group", []actuator.Option{
-			actuator.WithHealthCheck("db", okCheck, health.Groups("storage")),
+			actuator.WithHealthCheck("db", okCheck, health.WithGroups("storage")),
 			actuator.WithHealthOptions(health.WithGroup("storage")),
 		}},
 		{"root base path", []actuator.Option{actuator.WithBasePath("/")}},
@@ -181,12 +181,12 @@ func TestNewWarnsAboutUserChecksInLiveness(t *testing.T) {
 		opts []actuator.Option
 		want []string // check names warned about
 	}{
-		{"none", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.Groups("readiness"))}, nil},
-		{"by Groups", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.Groups("liveness", "readiness"))}, []string{"db"}},
+		{"none", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.WithGroups("readiness"))}, nil},
+		{"by Groups", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.WithGroups("liveness", "readiness"))}, []string{"db"}},
 		{"by Include", []actuator.Option{
 			actuator.WithHealthCheck("db", okCheck),
 			actuator.WithHealthCheck("cache", okCheck),
-			actuator.WithHealthOptions(health.WithGroup("liveness", health.Include("*"))),
+			actuator.WithHealthOptions(health.WithGroup("liveness", health.WithInclude("*"))),
 		}, []string{"cache", "db", "readinessState"}},
 	}
 	for _, tc := range tests {
@@ -215,7 +215,7 @@ func TestStatusListenerMayUseTheActuator(t *testing.T) {
 	var a *actuator.Actuator
 	seen := make(chan bool, 1)
 	a = actuator.New(
-		actuator.WithHealthCheck("bg", okCheck, health.Background(time.Hour, 0)),
+		actuator.WithHealthCheck("bg", okCheck, health.WithBackground(time.Hour, 0)),
 		actuator.WithHealthOptions(health.WithListener(func(name string, _, _ health.Status) {
 			if name != "bg" {
 				return

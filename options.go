@@ -182,7 +182,7 @@ func WithMethods(methods ...string) EndpointOption {
 
 // WithHealthCheck registers a health check under name. fn may be any
 // func(context.Context) error, such as (*sql.DB).PingContext. opts set its
-// timeout, caching, thresholds and groups: health.Groups("readiness") puts
+// timeout, caching, thresholds and groups: health.WithGroups("readiness") puts
 // it in the readiness probe.
 func WithHealthCheck(name string, fn health.CheckFunc, opts ...health.CheckOption) Option {
 	return WithHealthOptions(health.WithCheck(name, fn, opts...))

@@ -160,7 +160,7 @@ func TestRunStartsBackgroundChecks(t *testing.T) {
 		return nil
 	}
 	a := newActuator(t,
-		actuator.WithHealthCheck("bg", check, health.Background(time.Hour, 0)),
+		actuator.WithHealthCheck("bg", check, health.WithBackground(time.Hour, 0)),
 		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()),
 	)
 	if n := calls.Load(); n != 0 {

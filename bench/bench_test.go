@@ -75,7 +75,7 @@ func registry() *ours.Registry {
 // BenchmarkActuatorJSON is GET /actuator/metrics of this module (the root
 // strips the prefix, so the handler sees "/").
 func BenchmarkActuatorJSON(b *testing.B) {
-	run(b, registry(), "/")
+	run(b, registry().Handler(), "/")
 }
 
 // BenchmarkActuatorPrometheus is GET /actuator/prometheus of this module.
@@ -115,7 +115,7 @@ func TestHandlersAnswer(t *testing.T) {
 		h    http.Handler
 		path string
 	}{
-		{"ours json", registry(), "/"},
+		{"ours json", registry().Handler(), "/"},
 		{"ours prometheus", registry().PrometheusHandler(), "/"},
 		{"go-actuator", goactuator.GetActuatorHandler(&goactuator.Config{Endpoints: []int{goactuator.Metrics}}), "/actuator/metrics"},
 	}

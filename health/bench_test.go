@@ -34,7 +34,7 @@ func (d *discard) reset() {
 func cachedChecker(n int) *Checker {
 	var opts []Option
 	for i := range n {
-		opts = append(opts, WithCheck(fmt.Sprintf("check%d", i), up, TTL(time.Hour), Groups(GroupReadiness)))
+		opts = append(opts, WithCheck(fmt.Sprintf("check%d", i), up, WithTTL(time.Hour), WithGroups(GroupReadiness)))
 	}
 	return New(opts...)
 }

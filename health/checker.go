@@ -83,7 +83,7 @@ type statusInfo struct {
 
 // New builds a Checker. It panics with a "health: " message on programmer
 // errors: duplicate check names, a group named like a top-level check, a
-// group named by [Groups] that is neither liveness, readiness nor declared
+// group named by [WithGroups] that is neither liveness, readiness nor declared
 // with [WithGroup], unknown names in Include or Exclude, invalid option
 // values.
 //
@@ -105,7 +105,7 @@ func New(opts ...Option) *Checker {
 		if o == nil {
 			panic("health: nil Option")
 		}
-		o.apply(cfg)
+		o(cfg)
 	}
 	return build(cfg)
 }
@@ -319,7 +319,7 @@ func (c *Checker) GroupMembers(name string) []string {
 	return out
 }
 
-// Start starts the background checks ([Background]), each first after its
+// Start starts the background checks ([WithBackground]), each first after its
 // initial delay. The first [Checker.Check], [Checker.CheckGroup] or request
 // starts them too, so calling Start is only needed to have results before
 // the first request; [New] never starts them. Start is idempotent and does

@@ -31,7 +31,7 @@ func main() {
 	a := actuator.New(append(flags.Options(),
 		actuator.WithLogger(logger),
 		actuator.WithProbes(),
-		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.Groups("readiness")),
+		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.WithGroups("readiness")),
 		actuator.WithInfo("app", map[string]any{"name": "gin-demo", "description": "actuator gin demo"}),
 	)...)
 

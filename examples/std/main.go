@@ -28,7 +28,7 @@ func main() {
 		actuator.WithBasePath("/management"),
 		actuator.WithLogger(logger),
 		actuator.WithProbes(),
-		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.Groups("readiness")),
+		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.WithGroups("readiness")),
 		actuator.WithInfo("app", map[string]any{"name": "std-demo", "description": "actuator net/http demo"}),
 	)...)
 
