@@ -62,7 +62,7 @@ type Actuator struct {
 	crossOrigin *http.CrossOriginProtection // guards the writes
 
 	health    *health.Checker
-	info      *info.Endpoint
+	info      *info.Collector
 	metrics   *metrics.Registry
 	lifecycle *lifecycle.Lifecycle
 	readyz    http.Handler

@@ -41,7 +41,7 @@
 //
 // The built-in endpoints are handlers of their packages that also work on
 // their own, on any mux: [health.Checker.Handler],
-// [info.Endpoint.Handler], [metrics.Registry.Handler] and
+// [info.Collector.Handler], [metrics.Registry.Handler] and
 // [metrics.Registry.PrometheusHandler], for instance
 // mux.Handle("GET /health/{path...}", a.Health().Handler()). The actuator
 // passes them the path below the endpoint and the negotiated type; the
