@@ -295,11 +295,13 @@ func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
 	return a.lifecycle.Run(ctx, servers...)
 }
 
-// Close stops the actuator's background work (background health checks,
-// metric collectors). It does not stop servers; see [Actuator.Run].
+// Close stops the health checks that run in the background
+// ([health.WithBackground]), which [Actuator.Run] starts; it is
+// [health.Checker.Close]. Nothing else of the actuator runs on its own:
+// metrics are read when asked for. Close does not stop servers or the
+// lifecycle; see [Actuator.Run].
 func (a *Actuator) Close() {
 	a.health.Close()
-	a.metrics.Close()
 }
 
 func (a *Actuator) livenessState() health.Result {

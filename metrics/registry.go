@@ -24,13 +24,12 @@ type Registry struct {
 	custom     map[string]*customFamily // by Spring name
 	customProm map[string]string        // Prometheus name -> Spring name
 	names      atomic.Pointer[[]string] // sorted custom names, rebuilt on registration
-
-	closed atomic.Bool
 }
 
 // New returns a Registry reading the current process. It is useful with no
 // options; see [WithLogger], [WithCacheTTL], [WithMaxWindow] and
-// [WithMaxRequestSeries] for the defaults. New starts no goroutines.
+// [WithMaxRequestSeries] for the defaults. New starts no goroutines and
+// holds nothing to release, so a Registry has no Close.
 func New(opts ...Option) *Registry {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -58,12 +57,6 @@ func New(opts ...Option) *Registry {
 	empty := []string{}
 	r.names.Store(&empty)
 	return r
-}
-
-// Close releases the registry. The registry starts no goroutines, so Close
-// only marks it closed; handlers keep answering. Close is idempotent.
-func (r *Registry) Close() {
-	r.closed.Store(true)
 }
 
 // Handler returns the handler of the metrics endpoint's JSON side. It works
