@@ -104,7 +104,7 @@ func New(opts ...Option) *Actuator {
 
 	a.lifecycle = c.lifecycle
 	if a.lifecycle != nil && len(c.lifecycleOpts) > 0 {
-		panic("actuator: WithShutdownOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
+		panic("actuator: WithLifecycleOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
 	}
 	if a.lifecycle == nil {
 		lopts := c.lifecycleOpts

@@ -117,7 +117,7 @@ func TestUnsentBodyIsNotAwaited(t *testing.T) {
 // never sends does not keep the graceful shutdown waiting until the drain
 // deadline, because its connection is closed once answered.
 func TestUnsentBodyDoesNotHoldTheDrain(t *testing.T) {
-	a := newActuator(t, actuator.WithShutdownOptions(
+	a := newActuator(t, actuator.WithLifecycleOptions(
 		lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(), lifecycle.WithDrainTimeout(time.Second)))
 	base, done := startRun(t, a)
 	addr := base[len("http://"):]

@@ -104,7 +104,7 @@ func TestCrossOriginRefusedWhateverTheAuthorizer(t *testing.T) {
 
 // quickShutdown makes a shutdown that a test triggers without Run finish
 // at once: no delay, no signal handling.
-var quickShutdown = actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay(), lifecycle.WithSignals())
+var quickShutdown = actuator.WithLifecycleOptions(lifecycle.WithoutShutdownDelay(), lifecycle.WithSignals())
 
 // newShutdownActuator is newActuator for tests that may trigger the
 // shutdown endpoint: it waits for a triggered sequence to finish, so no

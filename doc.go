@@ -77,7 +77,7 @@
 //   - a base path ([WithBasePath]) or [Actuator.Handler] prefix that no
 //     request path can match ("?", "#", "%", braces, whitespace, empty, "."
 //     or ".." segments);
-//   - [WithShutdownOptions] next to [WithLifecycle], where they would be
+//   - [WithLifecycleOptions] next to [WithLifecycle], where they would be
 //     ignored;
 //   - duplicate health check names, and durations or thresholds out of
 //     range.

@@ -14,7 +14,7 @@ import (
 func Example() {
 	a := actuator.New(
 		actuator.WithHealthCheck("db", func(ctx context.Context) error { return nil }, health.WithGroups("readiness")),
-		actuator.WithInfo("team", "payments"),
+		actuator.WithInfoValue("team", "payments"),
 	)
 	defer a.Close()
 

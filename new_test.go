@@ -61,8 +61,8 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		{"empty method", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.WithMethods(""))) }, []string{`"env"`, "method"}},
 		{"methods in one string", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.WithMethods("GET, POST"))) }, []string{`"GET, POST"`}},
 		{"shutdown options next to a lifecycle", func() {
-			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay()))
-		}, []string{"WithShutdownOptions", "WithLifecycle"}},
+			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithLifecycleOptions(lifecycle.WithoutShutdownDelay()))
+		}, []string{"WithLifecycleOptions", "WithLifecycle"}},
 		{"empty id", func() { actuator.New(actuator.WithEndpoint("", h)) }, nil},
 		{"slash in id", func() { actuator.New(actuator.WithEndpoint("a/b", h)) }, nil},
 		{"dot id", func() { actuator.New(actuator.WithEndpoint(".", h)) }, nil},
@@ -140,16 +140,16 @@ func TestNewWarnsWhenTheShutdownBudgetCannotFit(t *testing.T) {
 	}{
 		{"defaults fit", func() []actuator.Option { return nil }, false},
 		{"exact fit", func() []actuator.Option {
-			return []actuator.Option{actuator.WithShutdownOptions(lifecycle.WithShutdownDelay(5*time.Second), lifecycle.WithShutdownTimeout(25*time.Second))}
+			return []actuator.Option{actuator.WithLifecycleOptions(lifecycle.WithShutdownDelay(5*time.Second), lifecycle.WithShutdownTimeout(25*time.Second))}
 		}, false},
 		{"own lifecycle over budget", func() []actuator.Option {
-			return []actuator.Option{actuator.WithShutdownOptions(over...)}
+			return []actuator.Option{actuator.WithLifecycleOptions(over...)}
 		}, true},
 		{"shared lifecycle over budget", func() []actuator.Option {
 			return []actuator.Option{actuator.WithLifecycle(lifecycle.New(over...))}
 		}, true},
 		{"drain alone over budget", func() []actuator.Option {
-			return []actuator.Option{actuator.WithShutdownOptions(lifecycle.WithShutdownDelay(0), lifecycle.WithDrainTimeout(time.Minute))}
+			return []actuator.Option{actuator.WithLifecycleOptions(lifecycle.WithShutdownDelay(0), lifecycle.WithDrainTimeout(time.Minute))}
 		}, true},
 	}
 	for _, tc := range tests {
@@ -241,8 +241,8 @@ func TestStatusListenerMayUseTheActuator(t *testing.T) {
 
 func TestTwoActuatorsShareNothing(t *testing.T) {
 	down := func(context.Context) error { return errors.New("down") }
-	a := newActuator(t, actuator.WithHealthCheck("db", down), actuator.WithInfo("who", "a"))
-	b := newActuator(t, actuator.WithBasePath("/b"), actuator.WithInfo("who", "b"), actuator.WithExposure([]string{"health", "info"}, nil))
+	a := newActuator(t, actuator.WithHealthCheck("db", down), actuator.WithInfoValue("who", "a"))
+	b := newActuator(t, actuator.WithBasePath("/b"), actuator.WithInfoValue("who", "b"), actuator.WithExposure([]string{"health", "info"}, nil))
 	if w := do(a, "GET", "/actuator/health"); w.Code != http.StatusServiceUnavailable {
 		t.Errorf("a health = %d, want 503", w.Code)
 	}

@@ -103,14 +103,27 @@ func WithExposure(include, exclude []string) Option {
 // request with any other method gets the same 404 as an endpoint that does
 // not exist, and the discovery index lists sensitive endpoints only to
 // callers the authorizer accepts.
+//
+// The authorizer is also the health checker's and the info collector's;
+// a health.WithAuthorizer given to [WithHealthOptions] or an
+// info.WithAuthorizer given to [WithInfoOptions] replaces it there,
+// whatever the order of the options, and the root's keeps guarding the
+// sensitive endpoints.
 func WithAuthorizer(auth Authorizer) Option {
 	return func(c *config) { c.authorizer = auth }
 }
 
 // WithLogger sets the logger for access refusals, health transitions and
 // the shutdown sequence. Default: nil, which logs nothing, except the
-// warning [New] gives about sensitive endpoints without an authorizer,
-// which goes to [slog.Default] then.
+// warnings [New] and [Actuator.Handler] give about settings that would
+// hurt, which go to [slog.Default] then.
+//
+// The logger is also the health checker's and the lifecycle's; a
+// health.WithLogger given to [WithHealthOptions] or a lifecycle.WithLogger
+// given to [WithLifecycleOptions] replaces it there, whatever the order of
+// the options. It does not reach the metrics registry (pass
+// metrics.WithLogger to [WithMetricsOptions]) nor a lifecycle given to
+// [WithLifecycle], which keeps its own.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -180,41 +193,52 @@ func WithMethods(methods ...string) EndpointOption {
 	return func(e *endpointConfig) { e.methods = methods }
 }
 
-// WithHealthCheck registers a health check under name. fn may be any
+// WithHealthCheck registers a health check under name: it is
+// WithHealthOptions(health.WithCheck(name, fn, opts...)). fn may be any
 // func(context.Context) error, such as (*sql.DB).PingContext. opts set its
-// timeout, caching, thresholds and groups: health.WithGroups("readiness") puts
-// it in the readiness probe.
+// timeout, caching, thresholds and groups: health.WithGroups("readiness")
+// puts it in the readiness probe. Default: no checks but the lifecycle's
+// livenessState and readinessState.
 func WithHealthCheck(name string, fn health.CheckFunc, opts ...health.CheckOption) Option {
 	return WithHealthOptions(health.WithCheck(name, fn, opts...))
 }
 
-// WithHealthOptions passes options to the health endpoint (groups, order,
-// visibility, timeouts, listeners, richer checks). See package health.
+// WithHealthOptions passes options to the health checker (groups, order,
+// visibility, timeouts, listeners, richer checks). See package health for
+// each default. A health option wins over the root option that sets the
+// same thing for it, whatever their order: health.WithAuthorizer over
+// [WithAuthorizer], health.WithLogger over [WithLogger].
 func WithHealthOptions(opts ...health.Option) Option {
 	return func(c *config) { c.healthOpts = append(c.healthOpts, opts...) }
 }
 
-// WithInfo adds a static section to /info under key.
-func WithInfo(key string, value any) Option {
+// WithInfoValue adds a static section to /info under key: it is
+// WithInfoOptions(info.WithValue(key, value)). Default: none.
+func WithInfoValue(key string, value any) Option {
 	return WithInfoOptions(info.WithValue(key, value))
 }
 
-// WithInfoContributor adds a section to /info computed at each request. An
-// error shows under its key without failing the endpoint: its text to
-// callers the [WithAuthorizer] authorizer accepts, {"error":"unavailable"}
-// to everyone else (everyone, without an authorizer).
+// WithInfoContributor adds a section to /info computed at each request: it
+// is WithInfoOptions(info.WithContributor(key, fn)). An error shows under
+// its key without failing the endpoint: its text to callers the
+// [WithAuthorizer] authorizer accepts, {"error":"unavailable"} to everyone
+// else (everyone, without an authorizer). Default: none.
 func WithInfoContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return WithInfoOptions(info.WithContributor(key, fn))
 }
 
-// WithInfoOptions passes options to the info endpoint (git mode, sections).
-// See package info.
+// WithInfoOptions passes options to the info collector (git mode,
+// sections). See package info for each default. An info option wins over
+// the root option that sets the same thing for it, whatever their order:
+// info.WithAuthorizer over [WithAuthorizer].
 func WithInfoOptions(opts ...info.Option) Option {
 	return func(c *config) { c.infoOpts = append(c.infoOpts, opts...) }
 }
 
-// WithMetricsOptions passes options to the metrics and prometheus
-// endpoints. See package metrics.
+// WithMetricsOptions passes options to the metrics registry behind the
+// metrics and prometheus endpoints. See package metrics for each default.
+// The root's [WithLogger] does not reach the registry: pass
+// metrics.WithLogger here.
 func WithMetricsOptions(opts ...metrics.Option) Option {
 	return func(c *config) { c.metricsOpts = append(c.metricsOpts, opts...) }
 }
@@ -230,16 +254,21 @@ func WithShutdownEndpoint() Option {
 }
 
 // WithLifecycle makes the actuator report and drive l instead of a
-// lifecycle of its own, so several parts of a program can share one.
+// lifecycle of its own, so several parts of a program can share one. l
+// keeps the options it was built with: [WithLogger] does not reach it, and
+// New panics next to [WithLifecycleOptions]. Default: the actuator builds
+// its own lifecycle.
 func WithLifecycle(l *lifecycle.Lifecycle) Option {
 	return func(c *config) { c.lifecycle = l }
 }
 
-// WithShutdownOptions configures the lifecycle the actuator creates for
+// WithLifecycleOptions configures the lifecycle the actuator creates for
 // [Actuator.Run]: signals, delay, drain and hook timeouts, a management
-// server. See package lifecycle for each default. New panics when it is
+// server. See package lifecycle for each default. A lifecycle option wins
+// over the root option that sets the same thing for it, whatever their
+// order: lifecycle.WithLogger over [WithLogger]. New panics when it is
 // used with [WithLifecycle], which it could not configure.
-func WithShutdownOptions(opts ...lifecycle.Option) Option {
+func WithLifecycleOptions(opts ...lifecycle.Option) Option {
 	return func(c *config) { c.lifecycleOpts = append(c.lifecycleOpts, opts...) }
 }
 

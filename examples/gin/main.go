@@ -32,7 +32,7 @@ func main() {
 		actuator.WithLogger(logger),
 		actuator.WithProbes(),
 		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.WithGroups("readiness")),
-		actuator.WithInfo("app", map[string]any{"name": "gin-demo", "description": "actuator gin demo"}),
+		actuator.WithInfoValue("app", map[string]any{"name": "gin-demo", "description": "actuator gin demo"}),
 	)...)
 
 	app := gin.New()

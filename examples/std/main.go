@@ -29,7 +29,7 @@ func main() {
 		actuator.WithLogger(logger),
 		actuator.WithProbes(),
 		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.WithGroups("readiness")),
-		actuator.WithInfo("app", map[string]any{"name": "std-demo", "description": "actuator net/http demo"}),
+		actuator.WithInfoValue("app", map[string]any{"name": "std-demo", "description": "actuator net/http demo"}),
 	)...)
 
 	mux := http.NewServeMux()

@@ -46,7 +46,7 @@ func (f Flags) Options() []actuator.Option {
 	if f.DrainTimeout >= 0 {
 		lo = append(lo, lifecycle.WithDrainTimeout(f.DrainTimeout))
 	}
-	opts := []actuator.Option{actuator.WithShutdownOptions(lo...)}
+	opts := []actuator.Option{actuator.WithLifecycleOptions(lo...)}
 	if f.ShutdownToken != "" {
 		opts = append(opts, actuator.WithShutdownEndpoint(), actuator.WithAuthorizer(actuator.BearerToken(f.ShutdownToken)))
 	}
