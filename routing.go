@@ -12,7 +12,9 @@ import (
 )
 
 // ServeHTTP serves the endpoints under the base path set by [WithBasePath]
-// and answers 404 to anything else.
+// and answers 404 to anything else. Like [Actuator.Handler], it records no
+// application request and serves no /livez or /readyz; see
+// [Actuator.Middleware].
 func (a *Actuator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel, ok := under(r.URL.Path, a.basePath)
 	if !ok {

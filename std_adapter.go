@@ -15,7 +15,10 @@ import (
 )
 
 // Handler returns a handler that serves the endpoints under prefix instead
-// of the base path, for mounting in any router:
+// of the base path, for a router the program already has or a separate
+// management port. It sees only the actuator's requests: it records no
+// application request as http.server.requests and serves no /livez or
+// /readyz, which [Actuator.Middleware] does. Mount it in any router:
 //
 //	mux.Handle("/management/", a.Handler("/management"))
 //	mux.Handle("GET /management/", a.Handler("/management"))   // Go 1.22 patterns (reads only: no POST /shutdown)
