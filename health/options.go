@@ -30,9 +30,15 @@ type CheckOption func(*checkConfig)
 type GroupOption func(*groupConfig)
 
 type config struct {
-	entries        []*entry
-	groups         map[string]*groupConfig
-	groupOrder     []string
+	settings
+	entries    []*entry
+	groups     map[string]*groupConfig
+	groupOrder []string
+}
+
+// settings are the checker-wide options, which the Checker keeps as New
+// received them.
+type settings struct {
 	timeout        time.Duration
 	order          []Status
 	codes          map[Status]int
@@ -151,7 +157,7 @@ func WithComposite(name string, members ...Option) Option {
 	checkName("composite", name)
 	// The members register into a scratch config of their own: anything
 	// there but entries came from an option that is not a check.
-	scratch := &config{codes: map[Status]int{}}
+	scratch := &config{settings: settings{codes: map[Status]int{}}}
 	for _, m := range members {
 		m(scratch)
 	}

@@ -137,26 +137,18 @@ func New(opts ...Option) *Collector {
 // or application/json when the client asks for that (406 when it accepts
 // neither). Mounted under a "{path...}" wildcard, it answers 404 below its
 // own path.
-func (e *Collector) Handler() http.Handler { return handler{e} }
+func (e *Collector) Handler() http.Handler { return httpx.Handler(e.serveEndpoint) }
 
-// handler is the info endpoint; the actuator's router calls its
-// ServeEndpoint with the sub-path and content type it has settled.
-type handler struct{ e *Collector }
-
-var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	httpx.ServeStandalone(w, r, h)
-}
-
-func (h handler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
+// serveEndpoint serves the info endpoint; the actuator's router calls it
+// with the sub-path and content type it has settled.
+func (e *Collector) serveEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
 	if sub != "" {
 		httpx.NotFoundAs(w, r, ct)
 		return
 	}
 	buf := httpx.GetBuffer()
 	defer httpx.PutBuffer(buf)
-	*buf = h.e.appendJSON(*buf, r)
+	*buf = e.appendJSON(*buf, r)
 	httpx.WriteBody(w, r, http.StatusOK, ct, *buf)
 }
 

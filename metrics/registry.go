@@ -73,24 +73,16 @@ func New(opts ...Option) *Registry {
 // tag parameters, is a 400. It answers GET and HEAD (405 otherwise) with
 // Spring Boot's v3 JSON type, or application/json when the client asks for
 // that (406 when it accepts neither).
-func (r *Registry) Handler() http.Handler { return handler{r} }
+func (r *Registry) Handler() http.Handler { return httpx.Handler(r.serveEndpoint) }
 
-// handler is the metrics endpoint; the actuator's router calls its
-// ServeEndpoint with the sub-path and content type it has settled.
-type handler struct{ r *Registry }
-
-var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	httpx.ServeStandalone(w, req, h)
-}
-
-func (h handler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub, ct string) {
+// serveEndpoint serves the metrics endpoint's JSON side; the actuator's
+// router calls it with the sub-path and content type it has settled.
+func (r *Registry) serveEndpoint(w http.ResponseWriter, req *http.Request, sub, ct string) {
 	if sub == "" {
-		httpx.WriteJSONAs(w, req, http.StatusOK, ct, h.r.Snapshot())
+		httpx.WriteJSONAs(w, req, http.StatusOK, ct, r.Snapshot())
 		return
 	}
-	h.r.serveMetric(w, req, sub, ct)
+	r.serveMetric(w, req, sub, ct)
 }
 
 // Names returns the names of every metric that currently has data, sorted,
