@@ -16,22 +16,17 @@ import (
 	"github.com/actuatorgo/actuator/metrics"
 )
 
-// An Endpoint is one management endpoint: an id that is also its path
+// An endpoint is one management endpoint: an id that is also its path
 // segment under the base path, the methods it answers, and whether the
-// authorizer guards it.
-type Endpoint struct {
-	// ID names the endpoint and is its path under the base path.
-	ID string
-	// Handler serves the endpoint. It sees r.URL.Path relative to the
-	// endpoint: "" for the endpoint itself, "/x" below it; the request's
-	// other fields are the client's.
-	Handler http.Handler
-	// Methods lists the accepted methods, matched exactly; GET implies HEAD.
-	Methods []string
-	// Sensitive endpoints answer only requests the authorizer accepts.
-	Sensitive bool
+// authorizer guards it. New builds them from the built-in handlers and
+// [WithEndpoint]; nothing outside the package sees or changes one.
+type endpoint struct {
+	id        string       // names the endpoint and is its path under the base path
+	handler   http.Handler // a custom endpoint's handler; see WithEndpoint
+	methods   []string     // accepted methods, matched exactly; GET implies HEAD
+	sensitive bool         // only requests the authorizer accepts reach it
 
-	routed   httpx.Endpoint // a domain handler, called with the sub-path and content type; nil for others
+	routed   httpx.Endpoint // a built-in handler, called with the sub-path and content type; nil for custom ones
 	raw      bool           // the handler writes its own content type: no 406
 	subPaths bool           // requests below the endpoint reach the handler
 	writes   bool           // accepts a method other than GET, HEAD, OPTIONS
@@ -57,8 +52,8 @@ type Actuator struct {
 	trustForwarded bool
 	probes         bool
 
-	endpoints map[string]*Endpoint // exposed endpoints only
-	order     []*Endpoint          // exposed endpoints sorted by id
+	endpoints map[string]*endpoint // exposed endpoints only
+	order     []*endpoint          // exposed endpoints sorted by id
 	indexAnon []indexEntry         // discovery links, pre-rendered, sensitive ones left out
 	indexAll  []indexEntry         // every discovery link; nil without sensitive endpoints
 
@@ -67,7 +62,7 @@ type Actuator struct {
 	crossOrigin *http.CrossOriginProtection // guards the writes
 
 	health    *health.Checker
-	info      *info.Endpoint
+	info      *info.Collector
 	metrics   *metrics.Registry
 	lifecycle *lifecycle.Lifecycle
 	readyz    http.Handler
@@ -103,13 +98,13 @@ func New(opts ...Option) *Actuator {
 		logger:         c.logger,
 		trustForwarded: c.trustForwarded,
 		probes:         c.probes,
-		endpoints:      make(map[string]*Endpoint),
+		endpoints:      make(map[string]*endpoint),
 		crossOrigin:    http.NewCrossOriginProtection(),
 	}
 
 	a.lifecycle = c.lifecycle
 	if a.lifecycle != nil && len(c.lifecycleOpts) > 0 {
-		panic("actuator: WithShutdownOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
+		panic("actuator: WithLifecycleOptions has no effect next to WithLifecycle; pass those options to the lifecycle given to WithLifecycle")
 	}
 	if a.lifecycle == nil {
 		lopts := c.lifecycleOpts
@@ -120,8 +115,8 @@ func New(opts ...Option) *Actuator {
 	}
 
 	hopts := []health.Option{
-		health.WithStatusCheck("livenessState", a.livenessState, health.Groups("liveness"), health.Inline()),
-		health.WithStatusCheck("readinessState", a.readinessState, health.Groups("readiness"), health.Inline()),
+		health.WithStateCheck("livenessState", a.livenessState, health.WithGroups("liveness")),
+		health.WithStateCheck("readinessState", a.readinessState, health.WithGroups("readiness")),
 		health.WithLogger(c.logger),
 	}
 	if c.authorizer != nil {
@@ -138,59 +133,57 @@ func New(opts ...Option) *Actuator {
 	a.metrics = metrics.New(c.metricsOpts...)
 	a.observe = c.httpMetrics
 
-	builtins := []*Endpoint{
-		builtin("health", a.health.Handler(), &Endpoint{subPaths: true, links: []link{{"health-path", "/{*path}"}}}),
-		builtin("info", a.info.Handler(), &Endpoint{}),
-		builtin("metrics", a.metrics.Handler(), &Endpoint{subPaths: true, links: []link{{"metrics-requiredMetricName", "/{requiredMetricName}"}}}),
-		builtin("prometheus", a.metrics.PrometheusHandler(), &Endpoint{raw: true}),
+	builtins := []*endpoint{
+		builtin("health", a.health.Handler(), &endpoint{subPaths: true, links: []link{{"health-path", "/{*path}"}}}),
+		builtin("info", a.info.Handler(), &endpoint{}),
+		builtin("metrics", a.metrics.Handler(), &endpoint{subPaths: true, links: []link{{"metrics-requiredMetricName", "/{requiredMetricName}"}}}),
+		builtin("prometheus", a.metrics.PrometheusHandler(), &endpoint{raw: true}),
 	}
 	if c.shutdown {
-		builtins = append(builtins, &Endpoint{
-			ID: "shutdown", Handler: a.lifecycle.ShutdownHandler(),
-			Methods: []string{http.MethodPost}, Sensitive: true,
-		})
+		builtins = append(builtins, builtin("shutdown", a.lifecycle.ShutdownHandler(),
+			&endpoint{methods: []string{http.MethodPost}, sensitive: true}))
 	}
 
-	all := make(map[string]*Endpoint)
+	all := make(map[string]*endpoint)
 	optIn := make(map[string]bool)
 	for _, e := range builtins {
-		all[e.ID] = e
+		all[e.id] = e
 	}
 	if c.shutdown {
 		optIn["shutdown"] = true
 	}
 	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {
-		if seen[e.ID] {
-			panic("actuator: duplicate endpoint id " + quote(e.ID) + ": WithEndpoint was given it twice")
+		if seen[e.id] {
+			panic("actuator: duplicate endpoint id " + quote(e.id) + ": WithEndpoint was given it twice")
 		}
-		seen[e.ID] = true
-		if e.ID == "" || e.ID == "." || e.ID == ".." || strings.ContainsAny(e.ID, "/?#{} ") {
-			panic("actuator: invalid endpoint id " + quote(e.ID))
+		seen[e.id] = true
+		if e.id == "" || e.id == "." || e.id == ".." || strings.ContainsAny(e.id, "/?#{} ") {
+			panic("actuator: invalid endpoint id " + quote(e.id))
 		}
-		if e.Handler == nil {
-			panic("actuator: nil handler for endpoint " + quote(e.ID))
+		if e.handler == nil {
+			panic("actuator: nil handler for endpoint " + quote(e.id))
 		}
 		checkMethods(e)
 		cp := *e
-		cp.Methods = slices.Clone(e.Methods)
-		all[e.ID] = &cp
-		optIn[e.ID] = true
+		cp.methods = slices.Clone(e.methods)
+		all[e.id] = &cp
+		optIn[e.id] = true
 	}
 	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {
 			continue
 		}
-		if len(e.Methods) == 0 {
-			e.Methods = []string{http.MethodGet}
+		if len(e.methods) == 0 {
+			e.methods = []string{http.MethodGet}
 		}
-		e.allow = allowHeader(e.Methods)
-		e.writes = slices.ContainsFunc(e.Methods, unsafeMethod)
+		e.allow = allowHeader(e.methods)
+		e.writes = slices.ContainsFunc(e.methods, unsafeMethod)
 		a.endpoints[id] = e
 		a.order = append(a.order, e)
 	}
-	sort.Slice(a.order, func(i, j int) bool { return a.order[i].ID < a.order[j].ID })
+	sort.Slice(a.order, func(i, j int) bool { return a.order[i].id < a.order[j].id })
 	a.guardSensitive(c.logger)
 	a.indexAnon = buildIndex(a.order, false)
 	if a.hasSensitive {
@@ -203,12 +196,12 @@ func New(opts ...Option) *Actuator {
 // builtin completes e as the endpoint id served by h, a domain handler
 // that the router calls through [httpx.Endpoint]: it reads nothing from the
 // request that the router has not checked or passed.
-func builtin(id string, h http.Handler, e *Endpoint) *Endpoint {
+func builtin(id string, h http.Handler, e *endpoint) *endpoint {
 	routed, ok := h.(httpx.Endpoint)
 	if !ok {
 		panic("actuator: built-in endpoint " + quote(id) + " has no routed form")
 	}
-	e.ID, e.Handler, e.routed = id, h, routed
+	e.id, e.routed = id, routed
 	return e
 }
 
@@ -219,9 +212,9 @@ func builtin(id string, h http.Handler, e *Endpoint) *Endpoint {
 func (a *Actuator) guardSensitive(logger *slog.Logger) {
 	var open []string
 	for _, e := range a.order {
-		if e.Sensitive {
+		if e.sensitive {
 			a.hasSensitive = true
-			open = append(open, e.ID)
+			open = append(open, e.id)
 		}
 	}
 	if !a.hasSensitive || a.authorizer != nil {
@@ -272,8 +265,8 @@ func unsafeMethod(method string) bool {
 
 // allows reports whether e answers method, compared exactly: HTTP methods
 // are case-sensitive. GET implies HEAD.
-func (e *Endpoint) allows(method string) bool {
-	for _, m := range e.Methods {
+func (e *endpoint) allows(method string) bool {
+	for _, m := range e.methods {
 		if m == method || (method == http.MethodHead && m == http.MethodGet) {
 			return true
 		}
@@ -302,21 +295,23 @@ func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
 	return a.lifecycle.Run(ctx, servers...)
 }
 
-// Close stops the actuator's background work (background health checks,
-// metric collectors). It does not stop servers; see [Actuator.Run].
+// Close stops the health checks that run in the background
+// ([health.WithBackground]), which [Actuator.Run] starts; it is
+// [health.Checker.Close]. Nothing else of the actuator runs on its own:
+// metrics are read when asked for. Close does not stop servers or the
+// lifecycle; see [Actuator.Run].
 func (a *Actuator) Close() {
 	a.health.Close()
-	a.metrics.Close()
 }
 
-func (a *Actuator) livenessState(context.Context) health.Result {
+func (a *Actuator) livenessState() health.Result {
 	if a.lifecycle.Live() {
 		return health.Result{Status: health.Up}
 	}
 	return health.Result{Status: health.Down, Details: map[string]any{"phase": string(a.lifecycle.Phase())}}
 }
 
-func (a *Actuator) readinessState(context.Context) health.Result {
+func (a *Actuator) readinessState() health.Result {
 	if a.lifecycle.Ready() {
 		return health.Result{Status: health.Up}
 	}

@@ -213,7 +213,7 @@ func TestShutdownWithoutAuthorizerAcceptsLoopbackOnly(t *testing.T) {
 	})
 	t.Run("unguarded custom sensitive endpoint", func(t *testing.T) {
 		logs.Reset()
-		a := newActuator(t, actuator.WithLogger(logger), actuator.WithEndpoint("vault", http.NotFoundHandler(), actuator.Sensitive()))
+		a := newActuator(t, actuator.WithLogger(logger), actuator.WithEndpoint("vault", http.NotFoundHandler(), actuator.WithSensitive()))
 		if !strings.Contains(logs.String(), "vault") {
 			t.Errorf("New logged %q, want a warning naming vault", logs.String())
 		}
@@ -241,8 +241,8 @@ func TestHugeCredentialsCostAConstant(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newActuator(t,
 				actuator.WithAuthorizer(tc.auth),
-				actuator.WithEndpoint("secret", ok, actuator.Sensitive()),
-				actuator.WithHealthOptions(health.WithShowDetails(health.WhenAuthorized)),
+				actuator.WithEndpoint("secret", ok, actuator.WithSensitive()),
+				actuator.WithHealthOptions(health.WithDefaultShowDetails(health.WhenAuthorized)),
 			)
 			for _, path := range []string{"/actuator/secret", "/actuator/health"} {
 				want := http.StatusForbidden

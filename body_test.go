@@ -54,7 +54,7 @@ func sendWithoutBody(t *testing.T, addr, method, path, header string) (int, bool
 // every method.
 func TestUnsentBodyIsNotAwaited(t *testing.T) {
 	jobs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	a := newActuator(t, actuator.WithProbes(), actuator.WithEndpoint("jobs", jobs, actuator.Methods(http.MethodPost)))
+	a := newActuator(t, actuator.WithProbes(), actuator.WithEndpoint("jobs", jobs, actuator.WithMethods(http.MethodPost)))
 	srv := httptest.NewServer(a.Middleware(http.NotFoundHandler()))
 	defer srv.Close()
 	addr := srv.Listener.Addr().String()
@@ -117,7 +117,7 @@ func TestUnsentBodyIsNotAwaited(t *testing.T) {
 // never sends does not keep the graceful shutdown waiting until the drain
 // deadline, because its connection is closed once answered.
 func TestUnsentBodyDoesNotHoldTheDrain(t *testing.T) {
-	a := newActuator(t, actuator.WithShutdownOptions(
+	a := newActuator(t, actuator.WithLifecycleOptions(
 		lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay(), lifecycle.WithDrainTimeout(time.Second)))
 	base, done := startRun(t, a)
 	addr := base[len("http://"):]
@@ -173,7 +173,7 @@ func TestDeclaredBodyClosesHTTP1Only(t *testing.T) {
 // an orderly close, not a reset that could destroy the answer.
 func TestSentBodyEndsInACleanClose(t *testing.T) {
 	jobs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	a := newActuator(t, actuator.WithEndpoint("jobs", jobs, actuator.Methods(http.MethodPost)))
+	a := newActuator(t, actuator.WithEndpoint("jobs", jobs, actuator.WithMethods(http.MethodPost)))
 	srv := httptest.NewServer(a.Middleware(http.NotFoundHandler()))
 	defer srv.Close()
 	for _, tc := range []struct {
@@ -243,7 +243,7 @@ func TestOversizedBody(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := newActuator(t, actuator.WithShutdownEndpoint(), allowAll, actuator.WithEndpoint("echo", echo, actuator.Methods("POST")))
+			a := newActuator(t, actuator.WithShutdownEndpoint(), allowAll, actuator.WithEndpoint("echo", echo, actuator.WithMethods("POST")))
 			read = 0
 			var r *http.Request
 			if tc.streamed {

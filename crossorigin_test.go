@@ -44,9 +44,9 @@ func TestWritesRefuseCrossOriginBrowserRequests(t *testing.T) {
 		auth               []string
 	}
 	targets := []target{
-		{"custom write", "POST", "/actuator/echo", []actuator.Option{actuator.WithEndpoint("echo", write, actuator.Methods("POST"))}, nil},
+		{"custom write", "POST", "/actuator/echo", []actuator.Option{actuator.WithEndpoint("echo", write, actuator.WithMethods("POST"))}, nil},
 		{"sensitive custom write", "PUT", "/actuator/vault",
-			[]actuator.Option{actuator.WithEndpoint("vault", write, actuator.Methods("GET", "PUT"), actuator.Sensitive())},
+			[]actuator.Option{actuator.WithEndpoint("vault", write, actuator.WithMethods("GET", "PUT"), actuator.WithSensitive())},
 			[]string{"Authorization", "Bearer t0k"}},
 		{"shutdown", "POST", "/actuator/shutdown", []actuator.Option{actuator.WithShutdownEndpoint()}, []string{"Authorization", "Bearer t0k"}},
 	}
@@ -78,7 +78,7 @@ func TestWritesRefuseCrossOriginBrowserRequests(t *testing.T) {
 	// Reads stay readable from anywhere: a cross-site GET of a write
 	// endpoint's read method, and of the built-in reads.
 	a := newActuator(t, actuator.WithAuthorizer(actuator.BearerToken("t0k")),
-		actuator.WithEndpoint("vault", write, actuator.Methods("GET", "PUT"), actuator.Sensitive()))
+		actuator.WithEndpoint("vault", write, actuator.WithMethods("GET", "PUT"), actuator.WithSensitive()))
 	for _, path := range []string{"/actuator/vault", "/actuator/health", "/actuator/info", "/actuator"} {
 		if w := do(a, "GET", path, "Authorization", "Bearer t0k", "Sec-Fetch-Site", "cross-site"); w.Code != http.StatusOK {
 			t.Errorf("cross-site GET %s = %d, want 200", path, w.Code)
@@ -104,7 +104,7 @@ func TestCrossOriginRefusedWhateverTheAuthorizer(t *testing.T) {
 
 // quickShutdown makes a shutdown that a test triggers without Run finish
 // at once: no delay, no signal handling.
-var quickShutdown = actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay(), lifecycle.WithSignals())
+var quickShutdown = actuator.WithLifecycleOptions(lifecycle.WithoutShutdownDelay(), lifecycle.WithSignals())
 
 // newShutdownActuator is newActuator for tests that may trigger the
 // shutdown endpoint: it waits for a triggered sequence to finish, so no

@@ -31,33 +31,51 @@
 //
 // # Mounting
 //
-// An [Actuator] is an [http.Handler] serving its base path. To mount it
-// under another prefix, use [Actuator.Handler]:
+// One primary way per framework. For net/http, [Actuator.Middleware] sits in
+// front of the application: it answers the actuator's paths under the base
+// path, /livez and /readyz with [WithProbes], and passes every other request
+// to the application, recording it as http.server.requests by route:
+//
+//	srv.Handler = a.Middleware(mux)
+//
+// [Actuator.Handler] exists for a router the program already has, or a
+// separate management port: it serves the endpoints under its own prefix
+// instead of the base path, and sees no application request, so it records
+// none and serves no /livez or /readyz:
 //
 //	mux.Handle("/management/", a.Handler("/management"))
 //
 // A Handler that receives a path outside its prefix (it is mounted
-// somewhere else) answers 404 and logs a warning once naming both.
+// somewhere else) answers 404 and logs a warning once naming both. An
+// [Actuator] is itself an [http.Handler] serving the base path, with the
+// same limits as Handler.
 //
-// The built-in endpoints are handlers of their packages that also work on
-// their own, on any mux: [health.Checker.Handler],
-// [info.Endpoint.Handler], [metrics.Registry.Handler] and
-// [metrics.Registry.PrometheusHandler], for instance
-// mux.Handle("GET /health/{path...}", a.Health().Handler()). The actuator
-// passes them the path below the endpoint and the negotiated type; the
-// request stays the client's.
-//
-// [Actuator.Middleware] answers the actuator's paths and passes every other
-// request to the application, recording it as http.server.requests by route.
-// For gin, app.Use([Gin](a)) does the same, and [GinHandler] serves the
-// actuator in a route group behind the group's own middleware, on a
-// catch-all route of any parameter name:
+// For gin, app.Use([Gin](a)) is what Middleware is for net/http. [GinHandler]
+// exists to put the endpoints in a route group behind the group's own
+// middleware, on a catch-all route of any parameter name:
 //
 //	app.Group("/ops", requireAdmin).Any("/*any", actuator.GinHandler(a))
 //
-// When both are used for one actuator, the endpoints live in the group only:
-// Gin keeps the probes and the request metrics, so no unguarded copy stays
-// under the base path.
+// A route group sees only its own paths: GinHandler records no application
+// request and serves no /livez or /readyz. When both are used for one
+// actuator, the endpoints live in the group only: Gin keeps the probes and
+// the request metrics, so no unguarded copy stays under the base path.
+//
+// Every way serves the same endpoints with the same bytes, the
+// /health/liveness and /health/readiness groups included, and none records
+// requests to the actuator itself. The prefix comes from one place per way
+// (the base path, Handler's argument, the gin route); they do not add up.
+//
+// The built-in endpoints are handlers of their packages that also stand
+// alone on any mux, with nothing from the actuator's router:
+// [health.Checker.Handler], [info.Collector.Handler],
+// [metrics.Registry.Handler], [metrics.Registry.PrometheusHandler] and
+// [lifecycle.Lifecycle.ShutdownHandler], for instance
+// mux.Handle("GET /health/{path...}", a.Health().Handler()). The actuator
+// passes them the path below the endpoint and the negotiated type as
+// arguments; the request stays the client's. A custom endpoint's handler
+// ([WithEndpoint]) gets the client's request with the path below the
+// endpoint as its URL path.
 //
 // A program that does not use gin can leave it out: built with -tags nogin,
 // the package has no [Gin] or [GinHandler] and links no gin package, which
@@ -69,7 +87,7 @@
 // "actuator: " or "health: " message on:
 //   - an unknown id in [WithExposure]'s include or exclude (listing the
 //     known ids);
-//   - a health group named by health.Groups that is neither liveness,
+//   - a health group named by health.WithGroups that is neither liveness,
 //     readiness nor declared with health.WithGroup (a typo such as
 //     "readyness" would otherwise make a new group while readiness stays UP);
 //   - a duplicate [WithEndpoint] id, an invalid id, a nil handler, or a
@@ -77,7 +95,7 @@
 //   - a base path ([WithBasePath]) or [Actuator.Handler] prefix that no
 //     request path can match ("?", "#", "%", braces, whitespace, empty, "."
 //     or ".." segments);
-//   - [WithShutdownOptions] next to [WithLifecycle], where they would be
+//   - [WithLifecycleOptions] next to [WithLifecycle], where they would be
 //     ignored;
 //   - duplicate health check names, and durations or thresholds out of
 //     range.
@@ -93,9 +111,33 @@
 // start with [Actuator.Run] or the first health request, so a status
 // listener may use the variable New's result is assigned to.
 //
+// # Options
+//
+// Every package of the module configures the same way: New takes
+// options of one func type (Option here, [health.Option], [info.Option],
+// [metrics.Option], [lifecycle.Option]), and sub-options have the same
+// shape ([EndpointOption], [health.CheckOption], [health.GroupOption],
+// [metrics.MetricOption]). Every option is named WithX: WithX() turns on
+// something that is off by default, WithoutX() turns off something that is
+// on by default, and no option takes a bool. Each option's documentation
+// states its default. A root option that forwards to a subpackage uses the
+// subpackage's word with the package's name: [WithHealthCheck] is
+// health.WithCheck, [WithInfoValue] is info.WithValue,
+// [WithInfoContributor] is info.WithContributor, and [WithHealthOptions],
+// [WithInfoOptions], [WithMetricsOptions] and [WithLifecycleOptions] pass
+// that package's options through.
+//
+// Where a root option and a subpackage option set the same thing, the
+// subpackage's wins for its package, whatever the order of the options:
+// health.WithAuthorizer and info.WithAuthorizer over [WithAuthorizer], which
+// keeps guarding the sensitive endpoints; health.WithLogger and
+// lifecycle.WithLogger over [WithLogger]. The root's logger does not reach
+// the metrics registry (pass metrics.WithLogger) nor a lifecycle given to
+// [WithLifecycle], which keeps the options it was built with.
+//
 // # Security
 //
-// Sensitive endpoints (shutdown, custom endpoints marked [Sensitive]) are
+// Sensitive endpoints (shutdown, custom endpoints marked [WithSensitive]) are
 // guarded by the [Authorizer] given to [WithAuthorizer]: [BearerToken],
 // [BasicAuth], [AllowCIDR], [Loopback], [AnyOf] or any
 // func(*http.Request) bool. The same authorizer decides who sees health

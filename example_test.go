@@ -13,8 +13,8 @@ import (
 
 func Example() {
 	a := actuator.New(
-		actuator.WithHealthCheck("db", func(ctx context.Context) error { return nil }, health.Groups("readiness")),
-		actuator.WithInfo("team", "payments"),
+		actuator.WithHealthCheck("db", func(ctx context.Context) error { return nil }, health.WithGroups("readiness")),
+		actuator.WithInfoValue("team", "payments"),
 	)
 	defer a.Close()
 
@@ -78,7 +78,7 @@ func ExampleBearerToken() {
 		actuator.WithAuthorizer(actuator.BearerToken("s3cret")),
 		actuator.WithEndpoint("secrets", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "the plans")
-		}), actuator.Sensitive()),
+		}), actuator.WithSensitive()),
 	)
 	defer a.Close()
 	for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret"} {

@@ -22,7 +22,7 @@ func downReadiness(t *testing.T, opts ...actuator.Option) *actuator.Actuator {
 	t.Helper()
 	down := func(context.Context) error { return errors.New("refused") }
 	return newActuator(t, append([]actuator.Option{
-		actuator.WithHealthCheck("db", down, health.Groups(health.GroupReadiness)),
+		actuator.WithHealthCheck("db", down, health.WithGroups(health.GroupReadiness)),
 	}, opts...)...)
 }
 

@@ -25,15 +25,15 @@ func TestHealthChecksWired(t *testing.T) {
 		opts []actuator.Option
 		want map[string]int // path: status
 	}{
-		{"failing check in readiness", []actuator.Option{actuator.WithHealthCheck("db", fail, health.Groups("readiness"))},
+		{"failing check in readiness", []actuator.Option{actuator.WithHealthCheck("db", fail, health.WithGroups("readiness"))},
 			map[string]int{"/actuator/health": 503, "/actuator/health/readiness": 503, "/readyz": 503, "/actuator/health/liveness": 200, "/livez": 200}},
 		{"failing check in no group", []actuator.Option{actuator.WithHealthCheck("db", fail)},
 			map[string]int{"/actuator/health": 503, "/actuator/health/readiness": 200, "/readyz": 200, "/actuator/health/liveness": 200, "/livez": 200}},
 		{"failing check in a custom group", []actuator.Option{
-			actuator.WithHealthCheck("db", fail, health.Groups("storage")),
+			actuator.WithHealthCheck("db", fail, health.WithGroups("storage")),
 			actuator.WithHealthOptions(health.WithGroup("storage")),
 		}, map[string]int{"/actuator/health": 503, "/actuator/health/storage": 503, "/actuator/health/readiness": 200, "/readyz": 200, "/livez": 200}},
-		{"passing check in readiness", []actuator.Option{actuator.WithHealthCheck("db", pass, health.Groups("readiness"))},
+		{"passing check in readiness", []actuator.Option{actuator.WithHealthCheck("db", pass, health.WithGroups("readiness"))},
 			map[string]int{"/actuator/health": 200, "/actuator/health/readiness": 200, "/readyz": 200, "/actuator/health/liveness": 200, "/livez": 200}},
 	}
 	for _, tc := range tests {
@@ -93,15 +93,15 @@ func TestHealthErrorTextsStayPrivate(t *testing.T) {
 	a := newActuator(t,
 		actuator.WithAuthorizer(actuator.BearerToken("tok")),
 		actuator.WithProbes(),
-		actuator.WithHealthCheck("db", fail, health.Groups("readiness", "custom")),
+		actuator.WithHealthCheck("db", fail, health.WithGroups("readiness", "custom")),
 		actuator.WithHealthOptions(health.WithGroup("custom")),
-		actuator.WithHealthCheck("liveDep", fail, health.Groups("liveness")),
+		actuator.WithHealthCheck("liveDep", fail, health.WithGroups("liveness")),
 		actuator.WithHealthOptions(
 			health.WithComposite("comp", health.WithCheck("m", fail)),
 			health.WithStatusCheck("rich", func(context.Context) health.Result {
 				return health.Result{Status: health.Down, Err: errors.New(secret), Details: map[string]any{"dsn": secret}}
 			}),
-			health.WithGroup("custom", health.Include("comp", "rich")),
+			health.WithGroup("custom", health.WithInclude("comp", "rich")),
 		),
 	)
 	app := http.NewServeMux()

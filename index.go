@@ -19,13 +19,13 @@ type indexEntry struct {
 // buildIndex lists the discovery links of the exposed endpoints, in the
 // order Spring Boot writes them: each endpoint, then its templated forms.
 // Sensitive endpoints are listed only when sensitive is true.
-func buildIndex(order []*Endpoint, sensitive bool) []indexEntry {
+func buildIndex(order []*endpoint, sensitive bool) []indexEntry {
 	var out []indexEntry
 	for _, e := range order {
-		if e.Sensitive && !sensitive {
+		if e.sensitive && !sensitive {
 			continue
 		}
-		id := jsonText(e.ID) // a custom id may hold '"', '\\' or control characters
+		id := jsonText(e.id) // a custom id may hold '"', '\\' or control characters
 		for _, l := range e.links {
 			out = append(out, indexEntry{name: jsonText(l.name), suffix: "/" + id + l.suffix, templated: true})
 		}

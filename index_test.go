@@ -149,7 +149,7 @@ func TestIndexAsksTheAuthorizerOnlyForSensitiveLinks(t *testing.T) {
 			calls := 0
 			opts := []actuator.Option{actuator.WithAuthorizer(func(*http.Request) bool { calls++; return false })}
 			if tc.sensitive {
-				opts = append(opts, actuator.WithEndpoint("vault", http.NotFoundHandler(), actuator.Sensitive()))
+				opts = append(opts, actuator.WithEndpoint("vault", http.NotFoundHandler(), actuator.WithSensitive()))
 			}
 			a := newActuator(t, opts...)
 			if w := do(a, "GET", "/actuator"); w.Code != http.StatusOK {

@@ -19,9 +19,9 @@ func TestMethodsMatchExactly(t *testing.T) {
 	var calls atomic.Int32
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) })
 	a := newActuator(t,
-		actuator.WithEndpoint("jobs", h, actuator.Methods(http.MethodPost)),
-		actuator.WithEndpoint("report", h, actuator.Methods(http.MethodGet, http.MethodPut)),
-		actuator.WithEndpoint("dav", h, actuator.Methods("PROPFIND", "MKCOL")),
+		actuator.WithEndpoint("jobs", h, actuator.WithMethods(http.MethodPost)),
+		actuator.WithEndpoint("report", h, actuator.WithMethods(http.MethodGet, http.MethodPut)),
+		actuator.WithEndpoint("dav", h, actuator.WithMethods("PROPFIND", "MKCOL")),
 		actuator.WithShutdownEndpoint(),
 		allowAll, // sensitive endpoints answer 405, not 404
 	)

@@ -50,7 +50,7 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 			actuator.New(actuator.WithEndpoint("env", h), actuator.WithEndpoint("env", h))
 		}, []string{`duplicate endpoint id "env"`}},
 		{"undeclared health group", func() {
-			actuator.New(actuator.WithHealthCheck("db", okCheck, health.Groups("readyness")))
+			actuator.New(actuator.WithHealthCheck("db", okCheck, health.WithGroups("readyness")))
 		}, []string{`"db"`, `"readyness"`, "liveness, readiness"}},
 		{"base path with a query", func() { actuator.New(actuator.WithBasePath("/ops?x=1")) }, []string{"WithBasePath", `"/ops?x=1"`}},
 		{"base path with dot-dot", func() { actuator.New(actuator.WithBasePath("/a/../b")) }, []string{"WithBasePath"}},
@@ -58,11 +58,11 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		{"base path escaped", func() { actuator.New(actuator.WithBasePath("/my%20ops")) }, []string{"WithBasePath"}},
 		{"base path with an empty segment", func() { actuator.New(actuator.WithBasePath("/a//b")) }, []string{"WithBasePath"}},
 		{"Handler prefix with a fragment", func() { actuator.New().Handler("/ops#x") }, []string{"Handler", `"/ops#x"`}},
-		{"empty method", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.Methods(""))) }, []string{`"env"`, "method"}},
-		{"methods in one string", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.Methods("GET, POST"))) }, []string{`"GET, POST"`}},
+		{"empty method", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.WithMethods(""))) }, []string{`"env"`, "method"}},
+		{"methods in one string", func() { actuator.New(actuator.WithEndpoint("env", h, actuator.WithMethods("GET, POST"))) }, []string{`"GET, POST"`}},
 		{"shutdown options next to a lifecycle", func() {
-			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithShutdownOptions(lifecycle.WithoutShutdownDelay()))
-		}, []string{"WithShutdownOptions", "WithLifecycle"}},
+			actuator.New(actuator.WithLifecycle(lifecycle.New()), actuator.WithLifecycleOptions(lifecycle.WithoutShutdownDelay()))
+		}, []string{"WithLifecycleOptions", "WithLifecycle"}},
 		{"empty id", func() { actuator.New(actuator.WithEndpoint("", h)) }, nil},
 		{"slash in id", func() { actuator.New(actuator.WithEndpoint("a/b", h)) }, nil},
 		{"dot id", func() { actuator.New(actuator.WithEndpoint(".", h)) }, nil},
@@ -75,11 +75,11 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 		}, nil},
 		// Methods("post") is a typo for POST that would leave the endpoint
 		// unreachable: New names the endpoint.
-		{"lower-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("post"))) }, []string{`"jobs"`}},
-		{"mixed-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("Get"))) }, []string{`"jobs"`}},
-		{"empty method of jobs", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods(""))) }, []string{`"jobs"`}},
-		{"two methods with a space", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("GET POST"))) }, []string{`"jobs"`}},
-		{"method with a newline", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.Methods("GET\n"))) }, []string{`"jobs"`}},
+		{"lower-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("post"))) }, []string{`"jobs"`}},
+		{"mixed-case method", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("Get"))) }, []string{`"jobs"`}},
+		{"empty method of jobs", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods(""))) }, []string{`"jobs"`}},
+		{"two methods with a space", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("GET POST"))) }, []string{`"jobs"`}},
+		{"method with a newline", func() { actuator.New(actuator.WithEndpoint("jobs", h, actuator.WithMethods("GET\n"))) }, []string{`"jobs"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,12 +110,12 @@ func TestNewAcceptsWhatLooksLikeMisuseButIsNot(t *testing.T) {
 		{"custom endpoint excluded", []actuator.Option{actuator.WithEndpoint("env", h), actuator.WithExposure(nil, []string{"env"})}},
 		{"built-in replaced", []actuator.Option{actuator.WithEndpoint("prometheus", h)}},
 		{"declared custom group", []actuator.Option{
-			actuator.WithHealthCheck("db", okCheck, health.Groups("storage")),
+			actuator.WithHealthCheck("db", okCheck, health.WithGroups("storage")),
 			actuator.WithHealthOptions(health.WithGroup("storage")),
 		}},
 		{"root base path", []actuator.Option{actuator.WithBasePath("/")}},
 		{"base path with dashes and dots", []actuator.Option{actuator.WithBasePath("/ops-v1.2/_mgmt~")}},
-		{"upper-case extension methods", []actuator.Option{actuator.WithEndpoint("dav", h, actuator.Methods("PROPFIND", "MKCOL"))}},
+		{"upper-case extension methods", []actuator.Option{actuator.WithEndpoint("dav", h, actuator.WithMethods("PROPFIND", "MKCOL"))}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,16 +140,16 @@ func TestNewWarnsWhenTheShutdownBudgetCannotFit(t *testing.T) {
 	}{
 		{"defaults fit", func() []actuator.Option { return nil }, false},
 		{"exact fit", func() []actuator.Option {
-			return []actuator.Option{actuator.WithShutdownOptions(lifecycle.WithShutdownDelay(5*time.Second), lifecycle.WithShutdownTimeout(25*time.Second))}
+			return []actuator.Option{actuator.WithLifecycleOptions(lifecycle.WithShutdownDelay(5*time.Second), lifecycle.WithShutdownTimeout(25*time.Second))}
 		}, false},
 		{"own lifecycle over budget", func() []actuator.Option {
-			return []actuator.Option{actuator.WithShutdownOptions(over...)}
+			return []actuator.Option{actuator.WithLifecycleOptions(over...)}
 		}, true},
 		{"shared lifecycle over budget", func() []actuator.Option {
 			return []actuator.Option{actuator.WithLifecycle(lifecycle.New(over...))}
 		}, true},
 		{"drain alone over budget", func() []actuator.Option {
-			return []actuator.Option{actuator.WithShutdownOptions(lifecycle.WithShutdownDelay(0), lifecycle.WithDrainTimeout(time.Minute))}
+			return []actuator.Option{actuator.WithLifecycleOptions(lifecycle.WithShutdownDelay(0), lifecycle.WithDrainTimeout(time.Minute))}
 		}, true},
 	}
 	for _, tc := range tests {
@@ -181,12 +181,12 @@ func TestNewWarnsAboutUserChecksInLiveness(t *testing.T) {
 		opts []actuator.Option
 		want []string // check names warned about
 	}{
-		{"none", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.Groups("readiness"))}, nil},
-		{"by Groups", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.Groups("liveness", "readiness"))}, []string{"db"}},
+		{"none", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.WithGroups("readiness"))}, nil},
+		{"by Groups", []actuator.Option{actuator.WithHealthCheck("db", okCheck, health.WithGroups("liveness", "readiness"))}, []string{"db"}},
 		{"by Include", []actuator.Option{
 			actuator.WithHealthCheck("db", okCheck),
 			actuator.WithHealthCheck("cache", okCheck),
-			actuator.WithHealthOptions(health.WithGroup("liveness", health.Include("*"))),
+			actuator.WithHealthOptions(health.WithGroup("liveness", health.WithInclude("*"))),
 		}, []string{"cache", "db", "readinessState"}},
 	}
 	for _, tc := range tests {
@@ -215,7 +215,7 @@ func TestStatusListenerMayUseTheActuator(t *testing.T) {
 	var a *actuator.Actuator
 	seen := make(chan bool, 1)
 	a = actuator.New(
-		actuator.WithHealthCheck("bg", okCheck, health.Background(time.Hour, 0)),
+		actuator.WithHealthCheck("bg", okCheck, health.WithBackground(time.Hour, 0)),
 		actuator.WithHealthOptions(health.WithListener(func(name string, _, _ health.Status) {
 			if name != "bg" {
 				return
@@ -241,8 +241,8 @@ func TestStatusListenerMayUseTheActuator(t *testing.T) {
 
 func TestTwoActuatorsShareNothing(t *testing.T) {
 	down := func(context.Context) error { return errors.New("down") }
-	a := newActuator(t, actuator.WithHealthCheck("db", down), actuator.WithInfo("who", "a"))
-	b := newActuator(t, actuator.WithBasePath("/b"), actuator.WithInfo("who", "b"), actuator.WithExposure([]string{"health", "info"}, nil))
+	a := newActuator(t, actuator.WithHealthCheck("db", down), actuator.WithInfoValue("who", "a"))
+	b := newActuator(t, actuator.WithBasePath("/b"), actuator.WithInfoValue("who", "b"), actuator.WithExposure([]string{"health", "info"}, nil))
 	if w := do(a, "GET", "/actuator/health"); w.Code != http.StatusServiceUnavailable {
 		t.Errorf("a health = %d, want 503", w.Code)
 	}

@@ -41,7 +41,7 @@ type config struct {
 	httpMetrics    bool
 	shutdown       bool
 
-	custom        []*Endpoint
+	custom        []*endpoint
 	healthOpts    []health.Option
 	infoOpts      []info.Option
 	metricsOpts   []metrics.Option
@@ -88,7 +88,7 @@ func WithExposure(include, exclude []string) Option {
 }
 
 // WithAuthorizer guards sensitive endpoints (shutdown, and custom endpoints
-// marked [Sensitive]) and decides who sees health details when their
+// marked [WithSensitive]) and decides who sees health details when their
 // visibility is "when authorized" and who sees the error texts of failed
 // /info contributors. Default: none, so sensitive endpoints that were
 // turned on accept loopback callers only ([Loopback], and [New] logs a
@@ -103,14 +103,27 @@ func WithExposure(include, exclude []string) Option {
 // request with any other method gets the same 404 as an endpoint that does
 // not exist, and the discovery index lists sensitive endpoints only to
 // callers the authorizer accepts.
+//
+// The authorizer is also the health checker's and the info collector's;
+// a health.WithAuthorizer given to [WithHealthOptions] or an
+// info.WithAuthorizer given to [WithInfoOptions] replaces it there,
+// whatever the order of the options, and the root's keeps guarding the
+// sensitive endpoints.
 func WithAuthorizer(auth Authorizer) Option {
 	return func(c *config) { c.authorizer = auth }
 }
 
 // WithLogger sets the logger for access refusals, health transitions and
 // the shutdown sequence. Default: nil, which logs nothing, except the
-// warning [New] gives about sensitive endpoints without an authorizer,
-// which goes to [slog.Default] then.
+// warnings [New] and [Actuator.Handler] give about settings that would
+// hurt, which go to [slog.Default] then.
+//
+// The logger is also the health checker's and the lifecycle's; a
+// health.WithLogger given to [WithHealthOptions] or a lifecycle.WithLogger
+// given to [WithLifecycleOptions] replaces it there, whatever the order of
+// the options. It does not reach the metrics registry (pass
+// metrics.WithLogger to [WithMetricsOptions]) nor a lifecycle given to
+// [WithLifecycle], which keeps its own.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -138,73 +151,94 @@ func WithoutHTTPMetrics() Option {
 
 // WithEndpoint adds a custom endpoint under id, replacing a built-in one of
 // the same id (so WithEndpoint("prometheus", promhttp.Handler()) swaps in
-// client_golang). The handler sees paths relative to the endpoint ("" for
-// the endpoint itself, "/x" below it) and writes its own content type. By
-// default it accepts GET and HEAD, is not sensitive, and is exposed. New
-// panics when two WithEndpoint options share an id.
+// client_golang). The handler gets the client's request with r.URL.Path
+// relative to the endpoint ("" for the endpoint itself, "/x" below it,
+// without a trailing slash) and writes its own content type. By default it
+// accepts GET and HEAD, is not sensitive, and is exposed; see
+// [WithMethods] and [WithSensitive]. New panics when two WithEndpoint
+// options share an id.
 func WithEndpoint(id string, h http.Handler, opts ...EndpointOption) Option {
-	return func(c *config) {
-		e := &Endpoint{ID: id, Handler: h, Methods: []string{http.MethodGet}, raw: true, subPaths: true}
-		for _, o := range opts {
-			o(e)
-		}
-		c.custom = append(c.custom, e)
+	e := &endpoint{id: id, handler: h, methods: []string{http.MethodGet}, raw: true, subPaths: true}
+	ec := endpointConfig{methods: e.methods}
+	for _, o := range opts {
+		o(&ec)
 	}
+	e.methods, e.sensitive = ec.methods, ec.sensitive
+	return func(c *config) { c.custom = append(c.custom, e) }
 }
 
 // An EndpointOption configures a custom endpoint added by [WithEndpoint].
-type EndpointOption func(*Endpoint)
+type EndpointOption func(*endpointConfig)
 
-// Sensitive marks a custom endpoint as sensitive: the authorizer guards it
-// (loopback callers only without one) and hides it from refused callers.
-func Sensitive() EndpointOption {
-	return func(e *Endpoint) { e.Sensitive = true }
+type endpointConfig struct {
+	methods   []string
+	sensitive bool
 }
 
-// Methods sets the methods a custom endpoint accepts. GET implies HEAD. An
-// endpoint with any method but GET, HEAD and OPTIONS refuses cross-origin
-// browser requests with 403 ([net/http.CrossOriginProtection]). Methods are
-// matched exactly, as HTTP's methods are case-sensitive: New panics on one
-// that is not an upper-case token, such as "post".
-func Methods(methods ...string) EndpointOption {
-	return func(e *Endpoint) { e.Methods = append([]string(nil), methods...) }
+// WithSensitive marks a custom endpoint as sensitive: the authorizer guards
+// it (loopback callers only without one) and hides it from refused
+// callers. Default: not sensitive.
+func WithSensitive() EndpointOption {
+	return func(e *endpointConfig) { e.sensitive = true }
 }
 
-// WithHealthCheck registers a health check under name. fn may be any
+// WithMethods sets the methods a custom endpoint accepts. Default: GET
+// (which implies HEAD). An endpoint with any method but GET, HEAD and
+// OPTIONS refuses cross-origin browser requests with 403
+// ([net/http.CrossOriginProtection]). Methods are matched exactly, as
+// HTTP's methods are case-sensitive: New panics on one that is not an
+// upper-case token, such as "post".
+func WithMethods(methods ...string) EndpointOption {
+	methods = append([]string(nil), methods...)
+	return func(e *endpointConfig) { e.methods = methods }
+}
+
+// WithHealthCheck registers a health check under name: it is
+// WithHealthOptions(health.WithCheck(name, fn, opts...)). fn may be any
 // func(context.Context) error, such as (*sql.DB).PingContext. opts set its
-// timeout, caching, thresholds and groups: health.Groups("readiness") puts
-// it in the readiness probe.
+// timeout, caching, thresholds and groups: health.WithGroups("readiness")
+// puts it in the readiness probe. Default: no checks but the lifecycle's
+// livenessState and readinessState.
 func WithHealthCheck(name string, fn health.CheckFunc, opts ...health.CheckOption) Option {
 	return WithHealthOptions(health.WithCheck(name, fn, opts...))
 }
 
-// WithHealthOptions passes options to the health endpoint (groups, order,
-// visibility, timeouts, listeners, richer checks). See package health.
+// WithHealthOptions passes options to the health checker (groups, order,
+// visibility, timeouts, listeners, richer checks). See package health for
+// each default. A health option wins over the root option that sets the
+// same thing for it, whatever their order: health.WithAuthorizer over
+// [WithAuthorizer], health.WithLogger over [WithLogger].
 func WithHealthOptions(opts ...health.Option) Option {
 	return func(c *config) { c.healthOpts = append(c.healthOpts, opts...) }
 }
 
-// WithInfo adds a static section to /info under key.
-func WithInfo(key string, value any) Option {
+// WithInfoValue adds a static section to /info under key: it is
+// WithInfoOptions(info.WithValue(key, value)). Default: none.
+func WithInfoValue(key string, value any) Option {
 	return WithInfoOptions(info.WithValue(key, value))
 }
 
-// WithInfoContributor adds a section to /info computed at each request. An
-// error shows under its key without failing the endpoint: its text to
-// callers the [WithAuthorizer] authorizer accepts, {"error":"unavailable"}
-// to everyone else (everyone, without an authorizer).
+// WithInfoContributor adds a section to /info computed at each request: it
+// is WithInfoOptions(info.WithContributor(key, fn)). An error shows under
+// its key without failing the endpoint: its text to callers the
+// [WithAuthorizer] authorizer accepts, {"error":"unavailable"} to everyone
+// else (everyone, without an authorizer). Default: none.
 func WithInfoContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return WithInfoOptions(info.WithContributor(key, fn))
 }
 
-// WithInfoOptions passes options to the info endpoint (git mode, sections).
-// See package info.
+// WithInfoOptions passes options to the info collector (git mode,
+// sections). See package info for each default. An info option wins over
+// the root option that sets the same thing for it, whatever their order:
+// info.WithAuthorizer over [WithAuthorizer].
 func WithInfoOptions(opts ...info.Option) Option {
 	return func(c *config) { c.infoOpts = append(c.infoOpts, opts...) }
 }
 
-// WithMetricsOptions passes options to the metrics and prometheus
-// endpoints. See package metrics.
+// WithMetricsOptions passes options to the metrics registry behind the
+// metrics and prometheus endpoints. See package metrics for each default.
+// The root's [WithLogger] does not reach the registry: pass
+// metrics.WithLogger here.
 func WithMetricsOptions(opts ...metrics.Option) Option {
 	return func(c *config) { c.metricsOpts = append(c.metricsOpts, opts...) }
 }
@@ -220,16 +254,21 @@ func WithShutdownEndpoint() Option {
 }
 
 // WithLifecycle makes the actuator report and drive l instead of a
-// lifecycle of its own, so several parts of a program can share one.
+// lifecycle of its own, so several parts of a program can share one. l
+// keeps the options it was built with: [WithLogger] does not reach it, and
+// New panics next to [WithLifecycleOptions]. Default: the actuator builds
+// its own lifecycle.
 func WithLifecycle(l *lifecycle.Lifecycle) Option {
 	return func(c *config) { c.lifecycle = l }
 }
 
-// WithShutdownOptions configures the lifecycle the actuator creates for
+// WithLifecycleOptions configures the lifecycle the actuator creates for
 // [Actuator.Run]: signals, delay, drain and hook timeouts, a management
-// server. See package lifecycle for each default. New panics when it is
+// server. See package lifecycle for each default. A lifecycle option wins
+// over the root option that sets the same thing for it, whatever their
+// order: lifecycle.WithLogger over [WithLogger]. New panics when it is
 // used with [WithLifecycle], which it could not configure.
-func WithShutdownOptions(opts ...lifecycle.Option) Option {
+func WithLifecycleOptions(opts ...lifecycle.Option) Option {
 	return func(c *config) { c.lifecycleOpts = append(c.lifecycleOpts, opts...) }
 }
 

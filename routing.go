@@ -12,7 +12,9 @@ import (
 )
 
 // ServeHTTP serves the endpoints under the base path set by [WithBasePath]
-// and answers 404 to anything else.
+// and answers 404 to anything else. Like [Actuator.Handler], it records no
+// application request and serves no /livez or /readyz; see
+// [Actuator.Middleware].
 func (a *Actuator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel, ok := under(r.URL.Path, a.basePath)
 	if !ok {
@@ -68,7 +70,7 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	if !e.allows(r.Method) {
-		if e.Sensitive && !a.authorizer(r) {
+		if e.sensitive && !a.authorizer(r) {
 			// Invisible to this caller: a 405's Allow header would
 			// confirm that the endpoint exists.
 			httpx.NotFound(w, r)
@@ -84,7 +86,7 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		httpx.WriteError(w, r, http.StatusForbidden, "cross-origin request refused")
 		return
 	}
-	if e.Sensitive {
+	if e.sensitive {
 		if ok, schemes := authorize(a.authorizer, r); !ok {
 			a.refuse(w, r, id, schemes)
 			return
@@ -109,14 +111,25 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		e.routed.ServeEndpoint(w, r, strings.Trim(sub, "/"), ct)
 		return
 	}
-	e.Handler.ServeHTTP(w, httpx.ForEndpoint(r, ct, strings.TrimSuffix(sub, "/")))
+	e.handler.ServeHTTP(w, relative(r, strings.TrimSuffix(sub, "/")))
+}
+
+// relative returns a shallow copy of r whose URL path is sub, the path
+// below a custom endpoint, as [WithEndpoint] documents; everything else is
+// the client's request.
+func relative(r *http.Request, sub string) *http.Request {
+	u := *r.URL
+	u.Path, u.RawPath = sub, ""
+	r2 := r.WithContext(r.Context())
+	r2.URL = &u
+	return r2
 }
 
 // limitBody bounds the body of a write to MaxRequestBody and reports
 // whether the request may go on; when not, it has answered 413 (or 400 for
 // a body that could not be read). Built-in endpoints read no body, so it is
 // read here, which refuses one sent without a length before anything runs.
-func limitBody(w http.ResponseWriter, r *http.Request, e *Endpoint) bool {
+func limitBody(w http.ResponseWriter, r *http.Request, e *endpoint) bool {
 	tooLarge := func() {
 		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
 	}

@@ -79,7 +79,7 @@ func TestShutdownEndpointRunsTheSequence(t *testing.T) {
 	a := newActuator(t,
 		actuator.WithShutdownEndpoint(),
 		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
-		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(time.Second)),
+		actuator.WithLifecycleOptions(lifecycle.WithSignals(), lifecycle.WithShutdownDelay(time.Second)),
 	)
 	var hookRan atomic.Bool
 	a.Lifecycle().OnShutdown("flag", func(context.Context) error { hookRan.Store(true); return nil })
@@ -138,7 +138,7 @@ func TestShutdownEndpointRunsTheSequence(t *testing.T) {
 // TestRunReportsHookErrors checks that a failing cleanup hook makes the
 // exit code non-zero.
 func TestRunReportsHookErrors(t *testing.T) {
-	a := newActuator(t, actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()))
+	a := newActuator(t, actuator.WithLifecycleOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()))
 	boom := errors.New("lock not released")
 	a.Lifecycle().OnShutdown("lock", func(context.Context) error { return boom })
 	_, done := startRun(t, a)
@@ -160,8 +160,8 @@ func TestRunStartsBackgroundChecks(t *testing.T) {
 		return nil
 	}
 	a := newActuator(t,
-		actuator.WithHealthCheck("bg", check, health.Background(time.Hour, 0)),
-		actuator.WithShutdownOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()),
+		actuator.WithHealthCheck("bg", check, health.WithBackground(time.Hour, 0)),
+		actuator.WithLifecycleOptions(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay()),
 	)
 	if n := calls.Load(); n != 0 {
 		t.Fatalf("New ran the background check %d times", n)

@@ -53,7 +53,7 @@ func mustBasePath(option, p string) string {
 // a built-in endpoint nor a custom one: a typo in include silently hides an
 // endpoint, one in exclude silently exposes it. all holds the endpoints
 // built for this actuator; "shutdown" is known even when it is off.
-func checkExposure(include, exclude []string, all map[string]*Endpoint) {
+func checkExposure(include, exclude []string, all map[string]*endpoint) {
 	known := []string{"shutdown"}
 	for id := range all {
 		if id != "shutdown" {
@@ -96,18 +96,18 @@ func (a *Actuator) warnAtStart() {
 }
 
 // checkMethods panics on a custom endpoint method that no request can
-// carry: empty, or with separators, as in Methods("GET, POST"), or in
-// lower case, as in Methods("post"): methods are matched exactly, as
+// carry: empty, or with separators, as in WithMethods("GET, POST"), or in
+// lower case, as in WithMethods("post"): methods are matched exactly, as
 // HTTP's methods are case-sensitive.
-func checkMethods(e *Endpoint) {
-	for _, m := range e.Methods {
+func checkMethods(e *endpoint) {
+	for _, m := range e.methods {
 		if m == "" || strings.ContainsFunc(m, func(r rune) bool {
 			return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
 		}) {
-			panic("actuator: endpoint " + quote(e.ID) + ": invalid method " + quote(m) + "; pass one method per argument, as in Methods(\"GET\", \"POST\")")
+			panic("actuator: endpoint " + quote(e.id) + ": invalid method " + quote(m) + "; pass one method per argument, as in WithMethods(\"GET\", \"POST\")")
 		}
 		if strings.ToUpper(m) != m {
-			panic("actuator: endpoint " + quote(e.ID) + ": method " + quote(m) + " is not upper case; methods are case-sensitive, so no client sends it: use " + quote(strings.ToUpper(m)))
+			panic("actuator: endpoint " + quote(e.id) + ": method " + quote(m) + " is not upper case; methods are case-sensitive, so no client sends it: use " + quote(strings.ToUpper(m)))
 		}
 	}
 }

@@ -15,7 +15,10 @@ import (
 )
 
 // Handler returns a handler that serves the endpoints under prefix instead
-// of the base path, for mounting in any router:
+// of the base path, for a router the program already has or a separate
+// management port. It sees only the actuator's requests: it records no
+// application request as http.server.requests and serves no /livez or
+// /readyz, which [Actuator.Middleware] does. Mount it in any router:
 //
 //	mux.Handle("/management/", a.Handler("/management"))
 //	mux.Handle("GET /management/", a.Handler("/management"))   // Go 1.22 patterns (reads only: no POST /shutdown)
@@ -110,7 +113,7 @@ func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
 		// serves no discovery page at "/").
 		id, _ := splitID(rel)
 		e, mine := a.endpoints[id]
-		if !mine || (e.Sensitive && !e.allows(r.Method) && !a.authorizer(r)) {
+		if !mine || (e.sensitive && !e.allows(r.Method) && !a.authorizer(r)) {
 			// A sensitive endpoint is not there for a refused caller
 			// (see serve): the path is the application's.
 			return false

@@ -1,12 +1,17 @@
 package actuator_test
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/health"
+	"github.com/actuatorgo/actuator/info"
 )
 
 // A caller the authorizer refuses cannot tell a sensitive endpoint from
@@ -23,7 +28,7 @@ func TestSensitiveEndpointsAreInvisibleToRefusedCallers(t *testing.T) {
 	a := newShutdownActuator(t, quickShutdown,
 		actuator.WithAuthorizer(actuator.BearerToken("t0k")),
 		actuator.WithShutdownEndpoint(),
-		actuator.WithEndpoint("vault", vault, actuator.Sensitive()),
+		actuator.WithEndpoint("vault", vault, actuator.WithSensitive()),
 		actuator.WithEndpoint("open", vault),
 	)
 	token := []string{"Authorization", "Bearer t0k"}
@@ -129,7 +134,7 @@ func TestAuthorizerGuardsSensitiveEndpoints(t *testing.T) {
 	})
 	a := newActuator(t,
 		actuator.WithAuthorizer(actuator.BearerToken("s3cret")),
-		actuator.WithEndpoint("secret", secret, actuator.Sensitive()),
+		actuator.WithEndpoint("secret", secret, actuator.WithSensitive()),
 		actuator.WithEndpoint("open", secret),
 	)
 	tests := []struct {
@@ -154,6 +159,41 @@ func TestAuthorizerGuardsSensitiveEndpoints(t *testing.T) {
 			}
 			if ran := hit > before; ran != (tc.status == 200 && tc.path != "/actuator/health") {
 				t.Errorf("GET %s %v: handler ran = %v", tc.path, tc.header, ran)
+			}
+		})
+	}
+}
+
+// A subpackage's own authorizer, given through WithHealthOptions or
+// WithInfoOptions, wins over the root's WithAuthorizer there, whichever
+// option comes first; the root's keeps guarding the sensitive endpoints.
+func TestSubpackageAuthorizerWinsOverTheRoots(t *testing.T) {
+	yes := func(*http.Request) bool { return true }
+	failing := actuator.WithInfoContributor("db", func(context.Context) (any, error) { return nil, errors.New("pool exhausted") })
+	sub := []actuator.Option{
+		actuator.WithHealthOptions(health.WithAuthorizer(yes)),
+		actuator.WithInfoOptions(info.WithAuthorizer(yes)),
+	}
+	root := actuator.WithAuthorizer(actuator.BearerToken("t0k"))
+	for _, tc := range []struct {
+		name string
+		opts []actuator.Option
+	}{
+		{"root first", append([]actuator.Option{root, failing}, sub...)},
+		{"root last", append(append([]actuator.Option{failing}, sub...), root)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newActuator(t, append(tc.opts, actuator.WithShutdownEndpoint(),
+				actuator.WithHealthOptions(health.WithDefaultShowDetails(health.WhenAuthorized)),
+				actuator.WithHealthCheck("db", func(context.Context) error { return errors.New("refused") }))...)
+			if body := do(a, "GET", "/actuator/health/db").Body.String(); !strings.Contains(body, "refused") {
+				t.Errorf("health details hidden from a caller health's authorizer accepts: %s", body)
+			}
+			if body := do(a, "GET", "/actuator/info").Body.String(); !strings.Contains(body, "pool exhausted") {
+				t.Errorf("info error text hidden from a caller info's authorizer accepts: %s", body)
+			}
+			if got := do(a, "POST", "/actuator/shutdown").Code; got != http.StatusUnauthorized {
+				t.Errorf("shutdown without the root's token = %d, want 401", got)
 			}
 		})
 	}

@@ -16,7 +16,7 @@ func TestNewStartsNoGoroutine(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	var calls atomic.Int32
 	c := New(
-		WithCheck("bg", func(context.Context) error { calls.Add(1); return nil }, Background(time.Hour, 0)),
+		WithCheck("bg", func(context.Context) error { calls.Add(1); return nil }, WithBackground(time.Hour, 0)),
 		WithListener(func(string, Status, Status) {}),
 	)
 	defer c.Close()
@@ -43,7 +43,7 @@ func TestBackgroundStartsOnFirstUse(t *testing.T) {
 		t.Run(u.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var calls atomic.Int32
-				c := New(WithCheck("bg", func(context.Context) error { calls.Add(1); return nil }, Background(10*time.Second, time.Second)))
+				c := New(WithCheck("bg", func(context.Context) error { calls.Add(1); return nil }, WithBackground(10*time.Second, time.Second)))
 				defer c.Close()
 				time.Sleep(time.Minute)
 				synctest.Wait()
@@ -71,7 +71,7 @@ func TestBackgroundStartsOnFirstUse(t *testing.T) {
 func TestCloseBeforeUseStartsNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		c := New(WithCheck("bg", func(context.Context) error { calls.Add(1); return nil }, Background(time.Second, 0)))
+		c := New(WithCheck("bg", func(context.Context) error { calls.Add(1); return nil }, WithBackground(time.Second, 0)))
 		c.Close()
 		c.Start()
 		if r := c.Check(context.Background()); r.Components["bg"].Status != Unknown {
@@ -91,7 +91,7 @@ func TestCloseBeforeUseStartsNothing(t *testing.T) {
 func TestCloseUnderLoad(t *testing.T) {
 	var bgRuns atomic.Int64
 	c := New(
-		WithTimeout(200*time.Millisecond),
+		WithDefaultTimeout(200*time.Millisecond),
 		WithCheck("bg", func(ctx context.Context) error {
 			bgRuns.Add(1)
 			select { // a slow dependency that honours ctx
@@ -100,9 +100,9 @@ func TestCloseUnderLoad(t *testing.T) {
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		}, Background(time.Millisecond, 0)),
-		WithCheck("slow", blockUntilDone, Timeout(20*time.Millisecond)),
-		WithCheck("fast", up, TTL(time.Millisecond)),
+		}, WithBackground(time.Millisecond, 0)),
+		WithCheck("slow", blockUntilDone, WithTimeout(20*time.Millisecond)),
+		WithCheck("fast", up, WithTTL(time.Millisecond)),
 	)
 	// Wait for a first background result.
 	if !waitUntil(5*time.Second, func() bool { return c.Check(context.Background()).Components["bg"].Status == Up }) {
@@ -170,7 +170,7 @@ func TestBackground(t *testing.T) {
 			}
 			return nil
 		}
-		c := New(WithCheck("bg", check, Background(10*time.Second, time.Second)), WithShowDetails(Always))
+		c := New(WithCheck("bg", check, WithBackground(10*time.Second, time.Second)), WithDefaultShowDetails(Always))
 		defer c.Close()
 
 		r := c.Check(context.Background())
@@ -218,7 +218,7 @@ func TestBackgroundCloseKeepsLastResult(t *testing.T) {
 			}
 			<-ctx.Done() // the second run is in progress at Close
 			return ctx.Err()
-		}, Background(time.Second, 0)))
+		}, WithBackground(time.Second, 0)))
 		c.Start()
 		time.Sleep(1500 * time.Millisecond)
 		synctest.Wait()
@@ -241,7 +241,7 @@ func TestBackgroundHungCheck(t *testing.T) {
 			calls.Add(1)
 			<-release
 			return nil
-		}, Background(time.Second, 0), Timeout(100*time.Millisecond)))
+		}, WithBackground(time.Second, 0), WithTimeout(100*time.Millisecond)))
 		c.Start()
 		time.Sleep(time.Minute + 500*time.Millisecond) // ticks come at k s + 100 ms
 		synctest.Wait()

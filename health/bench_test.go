@@ -34,7 +34,7 @@ func (d *discard) reset() {
 func cachedChecker(n int) *Checker {
 	var opts []Option
 	for i := range n {
-		opts = append(opts, WithCheck(fmt.Sprintf("check%d", i), up, TTL(time.Hour), Groups(GroupReadiness)))
+		opts = append(opts, WithCheck(fmt.Sprintf("check%d", i), up, WithTTL(time.Hour), WithGroups(GroupReadiness)))
 	}
 	return New(opts...)
 }
@@ -63,7 +63,7 @@ func BenchmarkHealth(b *testing.B) {
 				_, _ = w.Write(body)
 			})},
 			{"bare-httpx", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				httpx.WriteBody(w, r, http.StatusOK, httpx.ContentType(r), body)
+				httpx.WriteBody(w, r, http.StatusOK, httpx.MediaTypeV3, body)
 			})},
 		}
 		for _, h := range handlers {

@@ -23,7 +23,7 @@ func TestHangingCheckUnderProbeStorm(t *testing.T) {
 		<-release // ignores its context
 		return nil
 	}
-	c := New(WithCheck("hang", hang, Groups(GroupReadiness)), WithCheck("ok", up), WithTimeout(100*time.Millisecond))
+	c := New(WithCheck("hang", hang, WithGroups(GroupReadiness)), WithCheck("ok", up), WithDefaultTimeout(100*time.Millisecond))
 	stop := func() {
 		close(release)
 		c.Close()
@@ -146,7 +146,7 @@ func TestSingleFlight(t *testing.T) {
 func TestTTL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		c := New(WithCheck("db", func(context.Context) error { calls.Add(1); return nil }, TTL(time.Second)), WithCheck("nocache", up))
+		c := New(WithCheck("db", func(context.Context) error { calls.Add(1); return nil }, WithTTL(time.Second)), WithCheck("nocache", up))
 		defer c.Close()
 		for range 10 {
 			serve(c, "")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -24,15 +23,8 @@ const (
 // it is safe for concurrent use and immutable once built, apart from the
 // checks' own state. Call [Checker.Close] to stop background checks.
 type Checker struct {
-	timeout        time.Duration
-	order          []Status
-	codes          map[Status]int
-	showDetails    Visibility
-	showComponents Visibility
-	authorizer     func(*http.Request) bool
-	listener       func(name string, from, to Status)
-	logger         *slog.Logger
-	now            func() time.Time
+	settings
+	now func() time.Time
 
 	root       *node
 	groups     map[string]*group
@@ -83,7 +75,7 @@ type statusInfo struct {
 
 // New builds a Checker. It panics with a "health: " message on programmer
 // errors: duplicate check names, a group named like a top-level check, a
-// group named by [Groups] that is neither liveness, readiness nor declared
+// group named by [WithGroups] that is neither liveness, readiness nor declared
 // with [WithGroup], unknown names in Include or Exclude, invalid option
 // values.
 //
@@ -92,37 +84,30 @@ type statusInfo struct {
 // or request, so a listener may use the variable New's result is assigned
 // to. Call [Checker.Close] to stop them.
 func New(opts ...Option) *Checker {
-	cfg := &config{
+	cfg := &config{settings: settings{
 		timeout:        DefaultTimeout,
 		order:          []Status{Down, OutOfService, Up, Unknown},
 		codes:          map[Status]int{Down: http.StatusServiceUnavailable, OutOfService: http.StatusServiceUnavailable},
 		showDetails:    WhenAuthorized,
 		showComponents: Always,
-	}
+	}}
 	cfg.group(GroupLiveness)
 	cfg.group(GroupReadiness)
 	for _, o := range opts {
 		if o == nil {
 			panic("health: nil Option")
 		}
-		o.apply(cfg)
+		o(cfg)
 	}
 	return build(cfg)
 }
 
 func build(cfg *config) *Checker {
 	c := &Checker{
-		timeout:        cfg.timeout,
-		order:          cfg.order,
-		codes:          cfg.codes,
-		showDetails:    cfg.showDetails,
-		showComponents: cfg.showComponents,
-		authorizer:     cfg.authorizer,
-		listener:       cfg.listener,
-		logger:         cfg.logger,
-		now:            time.Now,
-		stop:           make(chan struct{}),
-		statuses:       make(map[Status]*statusInfo),
+		settings: cfg.settings,
+		now:      time.Now,
+		stop:     make(chan struct{}),
+		statuses: make(map[Status]*statusInfo),
 	}
 	for i, s := range c.order {
 		if s == "" {
@@ -319,7 +304,7 @@ func (c *Checker) GroupMembers(name string) []string {
 	return out
 }
 
-// Start starts the background checks ([Background]), each first after its
+// Start starts the background checks ([WithBackground]), each first after its
 // initial delay. The first [Checker.Check], [Checker.CheckGroup] or request
 // starts them too, so calling Start is only needed to have results before
 // the first request; [New] never starts them. Start is idempotent and does

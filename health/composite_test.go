@@ -18,7 +18,7 @@ func TestCompositeHostileMembers(t *testing.T) {
 	var hangCalls atomic.Int32
 	hang := func(context.Context) error { hangCalls.Add(1); <-release; return nil } // ignores ctx
 	c := New(
-		WithTimeout(50*time.Millisecond),
+		WithDefaultTimeout(50*time.Millisecond),
 		WithAuthorizer(testAuthorizer),
 		WithComposite("backends",
 			WithCheck("ok", up),
@@ -27,7 +27,7 @@ func TestCompositeHostileMembers(t *testing.T) {
 			WithCheck("hang", hang),
 			WithComposite("inner", WithStatusCheck("maint", status(OutOfService, map[string]any{"reason": "m"}))),
 		),
-		WithGroup("custom", Include("backends")),
+		WithGroup("custom", WithInclude("backends")),
 	)
 	defer c.Close()
 

@@ -6,24 +6,24 @@
 // from options:
 //
 //	c := health.New(
-//		health.WithCheck("db", db.PingContext, health.Groups("readiness"), health.TTL(2*time.Second)),
-//		health.WithCheck("cache", health.TCPDial("cache:6379"), health.Background(10*time.Second, 0)),
+//		health.WithCheck("db", db.PingContext, health.WithGroups("readiness"), health.WithTTL(2*time.Second)),
+//		health.WithCheck("cache", health.TCPDial("cache:6379"), health.WithBackground(10*time.Second, 0)),
 //	)
 //	defer c.Close()
 //
 // # Running
 //
 // All checks a request needs run concurrently, each in one goroutine, under
-// the request deadline ([WithTimeout], default 800 ms, inside a Kubernetes
+// the request deadline ([WithDefaultTimeout], default 800 ms, inside a Kubernetes
 // probe's default timeoutSeconds: 1) and an optional shorter per-check
-// [Timeout]. A check that times out or panics is DOWN with the reason in its
+// [WithTimeout]. A check that times out or panics is DOWN with the reason in its
 // details. Concurrent requests share one run of a check (single-flight), and
 // a check that ignores its context and never returns holds one goroutine
 // and reports its timeout until it returns: a probe storm cannot pile up
-// goroutines. [TTL] caches results; [Background] checks run on an interval
+// goroutines. [WithTTL] caches results; [WithBackground] checks run on an interval
 // and requests read their last result. [New] starts no goroutine: background
-// checks start with [Checker.Start] or the first check or request. [FailureThreshold] and
-// [SuccessThreshold] damp flapping; [WithListener] and [WithLogger] report
+// checks start with [Checker.Start] or the first check or request. [WithFailureThreshold] and
+// [WithSuccessThreshold] damp flapping; [WithListener] and [WithLogger] report
 // transitions.
 //
 // # Serving
@@ -39,7 +39,7 @@
 // The actuator's root package serves the same handler under /actuator/health. The aggregate status is the first status of
 // the order ([WithOrder], default DOWN, OUT_OF_SERVICE, UP, UNKNOWN) found
 // among the components; DOWN and OUT_OF_SERVICE answer 503, others 200
-// ([WithStatusCode]). [WithShowComponents] and [WithShowDetails] decide who
+// ([WithStatusCode]). [WithDefaultShowComponents] and [WithDefaultShowDetails] decide who
 // sees components and details; by default components are shown and details
 // (error texts included) only to callers the [WithAuthorizer] function
 // accepts.
@@ -48,8 +48,8 @@
 //
 // The liveness and readiness groups always exist and answer a bare
 // {"status":...}; declare any other group with [WithGroup] ([New] panics on
-// a group named by [Groups] but not declared). Put a check in readiness
-// with Groups("readiness"). Keep
+// a group named by [WithGroups] but not declared). Put a check in readiness
+// with WithGroups("readiness"). Keep
 // external dependencies out of liveness: a failing liveness probe restarts
 // the pod, and restarting every pod because a database is down turns an
 // outage into a crash loop. [Checker.GroupHandler] serves a group's status

@@ -14,9 +14,9 @@ import (
 func Example() {
 	ping := func(ctx context.Context) error { return nil } // db.PingContext in real code
 	c := health.New(
-		health.WithCheck("db", ping, health.Groups(health.GroupReadiness), health.TTL(time.Second)),
+		health.WithCheck("db", ping, health.WithGroups(health.GroupReadiness), health.WithTTL(time.Second)),
 		health.WithCheck("search", func(context.Context) error { return errors.New("connection refused") }),
-		health.WithTimeout(500*time.Millisecond),
+		health.WithDefaultTimeout(500*time.Millisecond),
 	)
 	defer c.Close()
 

@@ -17,9 +17,9 @@ func TestGroupNamedByACheckMustBeDeclared(t *testing.T) {
 		opts []Option
 		want []string // in the panic message
 	}{
-		{"typo of readiness", []Option{WithCheck("db", up, Groups("readyness"))},
+		{"typo of readiness", []Option{WithCheck("db", up, WithGroups("readyness"))},
 			[]string{`"db"`, `"readyness"`, "liveness, readiness", "WithGroup"}},
-		{"custom group never declared", []Option{WithCheck("db", up), WithCheck("cache", up, Groups("readiness", "storage")), WithGroup("other")},
+		{"custom group never declared", []Option{WithCheck("db", up), WithCheck("cache", up, WithGroups("readiness", "storage")), WithGroup("other")},
 			[]string{`"cache"`, `"storage"`, "liveness, other, readiness"}},
 	}
 	for _, tc := range tests {
@@ -47,9 +47,9 @@ func TestGroupNamedByACheckMustBeDeclared(t *testing.T) {
 func TestDeclaredGroupsInAnyOrder(t *testing.T) {
 	// WithGroup may come before or after the check that names the group.
 	for _, opts := range [][]Option{
-		{WithGroup("storage"), WithCheck("disk", up, Groups("storage"))},
-		{WithCheck("disk", up, Groups("storage")), WithGroup("storage")},
-		{WithCheck("disk", up, Groups(GroupLiveness, GroupReadiness))},
+		{WithGroup("storage"), WithCheck("disk", up, WithGroups("storage"))},
+		{WithCheck("disk", up, WithGroups("storage")), WithGroup("storage")},
+		{WithCheck("disk", up, WithGroups(GroupLiveness, GroupReadiness))},
 	} {
 		c := New(opts...)
 		for _, g := range c.Groups() {
@@ -64,10 +64,10 @@ func TestDeclaredGroupsInAnyOrder(t *testing.T) {
 
 func TestGroupMembers(t *testing.T) {
 	c := New(
-		WithCheck("db", up, Groups(GroupReadiness)),
-		WithCheck("self", up, Groups(GroupLiveness)),
+		WithCheck("db", up, WithGroups(GroupReadiness)),
+		WithCheck("self", up, WithGroups(GroupLiveness)),
 		WithComposite("deps", WithCheck("a", up)),
-		WithGroup("all", Include("*"), Exclude("self")),
+		WithGroup("all", WithInclude("*"), WithExclude("self")),
 	)
 	defer c.Close()
 	tests := []struct {
@@ -87,25 +87,25 @@ func TestGroupMembers(t *testing.T) {
 }
 
 func TestGroupsOption(t *testing.T) {
-	c := New(WithCheck("db", up, Groups("readiness", "custom")), WithCheck("z", up), WithGroup("custom"))
+	c := New(WithCheck("db", up, WithGroups("readiness", "custom")), WithCheck("z", up), WithGroup("custom"))
 	defer c.Close()
 	if got, want := strings.Join(c.Groups(), ","), "custom,liveness,readiness"; got != want {
-		t.Errorf("Groups() = %s, want %s", got, want)
+		t.Errorf("WithGroups() = %s, want %s", got, want)
 	}
 }
 
 func TestGroupMembership(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := New(
-			WithCheck("a", up, Groups("g1", GroupReadiness)),
+			WithCheck("a", up, WithGroups("g1", GroupReadiness)),
 			WithCheck("b", failing("x")),
-			WithCheck("c", up, Groups("g1")),
+			WithCheck("c", up, WithGroups("g1")),
 			WithComposite("comp", WithCheck("m", up)),
-			WithGroup("g1", Exclude("c")),
-			WithGroup("g2", Include("*"), Exclude("b")),
-			WithGroup("g2", ShowComponents(Never)), // calls merge
+			WithGroup("g1", WithExclude("c")),
+			WithGroup("g2", WithInclude("*"), WithExclude("b")),
+			WithGroup("g2", WithShowComponents(Never)), // calls merge
 			WithGroup("g3"),
-			WithGroup(GroupLiveness, Include("comp")),
+			WithGroup(GroupLiveness, WithInclude("comp")),
 		)
 		defer c.Close()
 		members := func(g string) string {
@@ -148,16 +148,16 @@ func TestGroupHandler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		draining := false
 		c := New(
-			WithStatusCheck("livenessState", status(Up, nil), Groups(GroupLiveness)),
+			WithStatusCheck("livenessState", status(Up, nil), WithGroups(GroupLiveness)),
 			WithStatusCheck("readinessState", func(context.Context) Result {
 				if draining {
 					return Result{Status: OutOfService, Details: map[string]any{"phase": "draining"}}
 				}
 				return Result{Status: Up}
-			}, Groups(GroupReadiness)),
-			WithCheck("db", failing("down"), Groups("custom")),
+			}, WithGroups(GroupReadiness)),
+			WithCheck("db", failing("down"), WithGroups("custom")),
 			WithGroup("custom"),
-			WithGroup(GroupReadiness, ShowComponents(Always)), // GroupHandler stays bare anyway
+			WithGroup(GroupReadiness, WithShowComponents(Always)), // GroupHandler stays bare anyway
 		)
 		defer c.Close()
 		livez, readyz, custom := c.GroupHandler(GroupLiveness), c.GroupHandler(GroupReadiness), c.GroupHandler("custom")

@@ -28,20 +28,11 @@ import (
 // Spring Boot's v3 JSON type, or application/json when the client asks for
 // that (406 when it accepts neither). The HTTP status follows the status of
 // what is served ([WithStatusCode]).
-func (c *Checker) Handler() http.Handler { return handler{c} }
+func (c *Checker) Handler() http.Handler { return httpx.Handler(c.serveEndpoint) }
 
-// handler is the health endpoint; the actuator's router calls its
-// ServeEndpoint with the sub-path and content type it has settled.
-type handler struct{ c *Checker }
-
-var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	httpx.ServeStandalone(w, r, h)
-}
-
-func (h handler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
-	c := h.c
+// serveEndpoint serves the health endpoint; the actuator's router calls it
+// with the sub-path and content type it has settled.
+func (c *Checker) serveEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
 	if sub == "" {
 		c.serve(w, r, ct, c.root, c.showComponents, c.showDetails, true)
 		return

@@ -29,17 +29,17 @@ func fixture(extra ...Option) *Checker {
 		}
 	}
 	opts := []Option{
-		WithStatusCheck("db", sleepy(3*time.Millisecond, Result{Status: Up, Details: map[string]any{"database": "postgres", "validationQuery": "isValid()"}}), Groups(GroupReadiness)),
-		WithCheck("cache", failing("dial tcp 10.0.0.7:6379: connect: connection refused <script>"), Groups("custom")),
+		WithStatusCheck("db", sleepy(3*time.Millisecond, Result{Status: Up, Details: map[string]any{"database": "postgres", "validationQuery": "isValid()"}}), WithGroups(GroupReadiness)),
+		WithCheck("cache", failing("dial tcp 10.0.0.7:6379: connect: connection refused <script>"), WithGroups("custom")),
 		WithGroup("custom"),
 		WithComposite("backends",
 			WithStatusCheck("a", sleepy(time.Millisecond, Result{})),
 			WithStatusCheck("b", status(OutOfService, map[string]any{"reason": "maintenance"})),
 			WithComposite("inner", WithCheck("x", up)),
 		),
-		WithStatusCheck("livenessState", status(Up, nil), Groups(GroupLiveness)),
-		WithStatusCheck("readinessState", status(Up, nil), Groups(GroupReadiness)),
-		WithGroup("custom", Include("backends")),
+		WithStatusCheck("livenessState", status(Up, nil), WithGroups(GroupLiveness)),
+		WithStatusCheck("readinessState", status(Up, nil), WithGroups(GroupReadiness)),
+		WithGroup("custom", WithInclude("backends")),
 		WithAuthorizer(testAuthorizer),
 	}
 	return New(append(opts, extra...)...)
@@ -55,9 +55,9 @@ func TestGolden(t *testing.T) {
 	}{
 		{"root_unauthorized", nil, "", nil},
 		{"root_authorized", nil, "/", auth},
-		{"root_components_hidden", []Option{WithShowComponents(Never)}, "", auth},
+		{"root_components_hidden", []Option{WithDefaultShowComponents(Never)}, "", auth},
 		{"readiness", nil, "/readiness", auth},
-		{"readiness_components", []Option{WithGroup(GroupReadiness, ShowComponents(Always), ShowDetails(Always))}, "/readiness", nil},
+		{"readiness_components", []Option{WithGroup(GroupReadiness, WithShowComponents(Always), WithShowDetails(Always))}, "/readiness", nil},
 		{"liveness", nil, "/liveness", nil},
 		{"custom_group", nil, "/custom", auth},
 		{"component_db", nil, "/db", auth},
@@ -91,10 +91,10 @@ func TestGolden(t *testing.T) {
 func TestGoldenFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := New(
-			WithCheck("hang", blockUntilDone, Timeout(250*time.Millisecond)),
+			WithCheck("hang", blockUntilDone, WithTimeout(250*time.Millisecond)),
 			WithCheck("panics", func(context.Context) error { panic("index out of range [3] with length 3") }),
 			WithStatusCheck("custom", status("DEGRADED", map[string]any{"lag": 12.5})),
-			WithShowDetails(Always),
+			WithDefaultShowDetails(Always),
 		)
 		defer c.Close()
 		res := serve(c, "")
@@ -125,7 +125,7 @@ func compareGolden(t *testing.T, name, got string) {
 func TestEncodingMatchesReport(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := fixture(
-			WithShowDetails(Always),
+			WithDefaultShowDetails(Always),
 			WithStatusCheck("odd", status("WEIRD\u2028<&>\"", map[string]any{"k\"ey": []any{1, "two", nil, map[string]any{"z": 1, "a": 2}}})),
 		)
 		defer c.Close()
@@ -192,11 +192,11 @@ func FuzzServeHTTP(f *testing.F) {
 		f.Add(p, true)
 	}
 	c := New(
-		WithStatusCheck("db", status(Up, map[string]any{"k": "v"}), Groups(GroupReadiness), TTL(time.Hour)),
-		WithCheck("cache", failing("refused"), Groups("custom"), TTL(time.Hour)),
-		WithComposite("backends", WithCheck("a", up, TTL(time.Hour)), WithComposite("inner", WithCheck("x", up, TTL(time.Hour)))),
-		WithGroup("custom", Include("backends")),
-		WithAuthorizer(testAuthorizer), WithShowDetails(WhenAuthorized),
+		WithStatusCheck("db", status(Up, map[string]any{"k": "v"}), WithGroups(GroupReadiness), WithTTL(time.Hour)),
+		WithCheck("cache", failing("refused"), WithGroups("custom"), WithTTL(time.Hour)),
+		WithComposite("backends", WithCheck("a", up, WithTTL(time.Hour)), WithComposite("inner", WithCheck("x", up, WithTTL(time.Hour)))),
+		WithGroup("custom", WithInclude("backends")),
+		WithAuthorizer(testAuthorizer), WithDefaultShowDetails(WhenAuthorized),
 	)
 	f.Cleanup(c.Close)
 	f.Fuzz(func(t *testing.T, path string, authorized bool) {

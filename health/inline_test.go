@@ -18,7 +18,7 @@ func TestInlineCheck(t *testing.T) {
 	ready.Store(true)
 	var calls atomic.Int32
 	var transitions []string
-	state := func(context.Context) Result {
+	state := func() Result {
 		calls.Add(1)
 		if ready.Load() {
 			return Result{Status: Up}
@@ -26,9 +26,9 @@ func TestInlineCheck(t *testing.T) {
 		return Result{Status: OutOfService, Details: map[string]any{"phase": "draining"}}
 	}
 	c := New(
-		WithStatusCheck("readinessState", state, Groups("readiness"), Inline()),
+		WithStateCheck("readinessState", state, WithGroups("readiness")),
 		WithListener(func(name string, from, to Status) { transitions = append(transitions, string(from)+">"+string(to)) }),
-		WithShowDetails(Always),
+		WithDefaultShowDetails(Always),
 	)
 	defer c.Close()
 
@@ -66,7 +66,7 @@ func TestInlineCheck(t *testing.T) {
 }
 
 func TestInlineCheckPanics(t *testing.T) {
-	c := New(WithStatusCheck("boom", func(context.Context) Result { panic("kaboom") }, Inline()), WithShowDetails(Always))
+	c := New(WithStatusCheck("boom", func(context.Context) Result { panic("kaboom") }, inline()), WithDefaultShowDetails(Always))
 	defer c.Close()
 	r := serve(c, "/boom")
 	if r.code != 503 {
@@ -83,7 +83,7 @@ func TestInlineIgnoresBackground(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
 		c := New(WithStatusCheck("state", func(context.Context) Result { calls.Add(1); return Result{} },
-			Inline(), Background(time.Second, 0)))
+			inline(), WithBackground(time.Second, 0)))
 		defer c.Close()
 		time.Sleep(time.Minute)
 		synctest.Wait()
@@ -100,7 +100,7 @@ func TestInlineIgnoresBackground(t *testing.T) {
 func TestInlinePanicLogged(t *testing.T) {
 	var buf bytes.Buffer
 	var mu sync.Mutex
-	c := New(WithStatusCheck("boom", func(context.Context) Result { panic("kaboom") }, Inline()),
+	c := New(WithStatusCheck("boom", func(context.Context) Result { panic("kaboom") }, inline()),
 		WithLogger(slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, nil))))
 	defer c.Close()
 	c.Check(context.Background())
@@ -114,7 +114,7 @@ func TestInlinePanicLogged(t *testing.T) {
 // TestInlineSteadyStateAllocatesNothing: a steady inline check reuses its
 // last result (the fast path kept by the threshold fix).
 func TestInlineSteadyStateAllocatesNothing(t *testing.T) {
-	c := New(WithStatusCheck("state", status(Up, nil), Inline(), FailureThreshold(3), SuccessThreshold(2)))
+	c := New(WithStatusCheck("state", status(Up, nil), inline(), WithFailureThreshold(3), WithSuccessThreshold(2)))
 	defer c.Close()
 	ctx := context.Background()
 	c.Check(ctx)       // the first result

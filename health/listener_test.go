@@ -20,9 +20,9 @@ import (
 // inline checks (called from the request's own goroutine) nor for ordinary
 // ones.
 func TestListenerReentrancy(t *testing.T) {
-	for _, inline := range []bool{true, false} {
+	for _, isInline := range []bool{true, false} {
 		name := "ordinary"
-		if inline {
+		if isInline {
 			name = "inline"
 		}
 		t.Run(name, func(t *testing.T) {
@@ -35,8 +35,8 @@ func TestListenerReentrancy(t *testing.T) {
 				return nil
 			}
 			var opts []CheckOption
-			if inline {
-				opts = append(opts, Inline())
+			if isInline {
+				opts = append(opts, inline())
 			}
 			var c *Checker
 			var mu sync.Mutex
@@ -97,7 +97,7 @@ func TestListenerClosesChecker(t *testing.T) {
 			}
 			<-release // then hangs, ignoring its context
 			return nil
-		}, Background(time.Millisecond, 0), Timeout(5*time.Millisecond), FailureThreshold(2)),
+		}, WithBackground(time.Millisecond, 0), WithTimeout(5*time.Millisecond), WithFailureThreshold(2)),
 		WithListener(func(_ string, _, to Status) {
 			if to == Down {
 				c.Close()
@@ -131,7 +131,7 @@ func TestListenerChainUnderConcurrency(t *testing.T) {
 				return errors.New("flipped")
 			}
 			return nil
-		}, Inline()),
+		}, inline()),
 		WithListener(func(_ string, from, to Status) {
 			if inListener.Add(1) != 1 {
 				t.Error("listener called concurrently for one check")
@@ -181,8 +181,8 @@ func TestListenerPanicAndLogging(t *testing.T) {
 		logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, nil))
 		c := New(
 			WithCheck("bad", func(context.Context) error { panic("kaboom") }),
-			WithCheck("slow", func(ctx context.Context) error { time.Sleep(60 * time.Millisecond); return nil }, Timeout(100*time.Millisecond)),
-			WithCheck("hang", blockUntilDone, Timeout(10*time.Millisecond)),
+			WithCheck("slow", func(ctx context.Context) error { time.Sleep(60 * time.Millisecond); return nil }, WithTimeout(100*time.Millisecond)),
+			WithCheck("hang", blockUntilDone, WithTimeout(10*time.Millisecond)),
 			WithListener(func(string, Status, Status) { panic("listener boom") }),
 			WithLogger(logger),
 		)
@@ -223,7 +223,7 @@ func TestListenerMayUseTheCheckerVariable(t *testing.T) {
 	var c *Checker
 	seen := make(chan bool, 1)
 	c = New(
-		WithCheck("bg", up, Background(time.Hour, 0)),
+		WithCheck("bg", up, WithBackground(time.Hour, 0)),
 		WithListener(func(string, Status, Status) {
 			select {
 			case seen <- c != nil:

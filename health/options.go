@@ -1,9 +1,11 @@
 package health
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,32 +18,27 @@ import (
 const DefaultTimeout = 800 * time.Millisecond
 
 // Option configures a [Checker]; see the With... functions.
-type Option interface {
-	apply(*config)
-}
+type Option func(*config)
 
-// CheckOption configures one check; see [Timeout], [TTL], [Background],
-// [FailureThreshold], [SuccessThreshold] and [Groups].
+// CheckOption configures one check; see [WithTimeout], [WithTTL],
+// [WithBackground], [WithFailureThreshold], [WithSuccessThreshold] and
+// [WithGroups].
 type CheckOption func(*checkConfig)
 
-// GroupOption configures a group; see [Include], [Exclude], [ShowDetails]
-// and [ShowComponents].
+// GroupOption configures a group; see [WithInclude], [WithExclude],
+// [WithShowDetails] and [WithShowComponents].
 type GroupOption func(*groupConfig)
 
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// entryOption registers a check or a composite. It is the only kind of
-// Option WithComposite accepts as a member.
-type entryOption struct{ e *entry }
-
-func (o entryOption) apply(c *config) { c.entries = append(c.entries, o.e) }
-
 type config struct {
-	entries        []*entry
-	groups         map[string]*groupConfig
-	groupOrder     []string
+	settings
+	entries    []*entry
+	groups     map[string]*groupConfig
+	groupOrder []string
+}
+
+// settings are the checker-wide options, which the Checker keeps as New
+// received them.
+type settings struct {
 	timeout        time.Duration
 	order          []Status
 	codes          map[Status]int
@@ -118,79 +115,112 @@ func WithStatusCheck(name string, fn StatusFunc, opts ...CheckOption) Option {
 	return withEntry(name, fn, opts)
 }
 
+// WithStateCheck registers a check that reads state the program keeps in
+// memory, such as an atomic flag, and so cannot block: fn runs in the
+// request's own goroutine, with no timer and no single-flight, and its last
+// result is reused while nothing changes, so such a check costs nothing on
+// a probe. The actuator reports the lifecycle's liveness and readiness this
+// way. [WithTimeout], [WithTTL] and [WithBackground] do not apply to it;
+// thresholds and groups do. Use [WithCheck] or [WithStatusCheck] for
+// anything that does I/O or takes a lock another goroutine may hold.
+func WithStateCheck(name string, fn func() Result, opts ...CheckOption) Option {
+	if fn == nil {
+		panic(fmt.Sprintf("health: nil state func for %q", name))
+	}
+	return withEntry(name, func(context.Context) Result { return fn() }, append(slices.Clone(opts), inline()))
+}
+
+// inline runs the check in the request's goroutine; see [WithStateCheck].
+func inline() CheckOption {
+	return func(c *checkConfig) { c.inline = true }
+}
+
 func withEntry(name string, fn StatusFunc, opts []CheckOption) Option {
 	checkName("check", name)
 	e := &entry{name: name, fn: fn, check: checkConfig{failureThreshold: 1, successThreshold: 1}}
 	for _, o := range opts {
 		o(&e.check)
 	}
-	return entryOption{e}
+	return func(c *config) { c.entries = append(c.entries, e) }
 }
 
 // WithComposite registers a component made of members, rendered as nested
 // "components" and served at /{name}/{member}. Members must be [WithCheck],
-// [WithStatusCheck] or WithComposite options (New panics otherwise, and on
-// duplicate member names). The composite's status aggregates its members'
-// with the checker's order; a composite with no members is UP.
+// [WithStatusCheck], [WithStateCheck] or WithComposite options (New panics
+// otherwise, and on duplicate member names). The composite's status
+// aggregates its members' with the checker's order; a composite with no
+// members is UP.
 //
-// Members cannot carry [Groups]; to put a composite in a group, name it in
-// that group: WithGroup("readiness", Include(name)).
+// Members cannot carry [WithGroups]; to put a composite in a group, name it
+// in that group: WithGroup("readiness", WithInclude(name)).
 func WithComposite(name string, members ...Option) Option {
 	checkName("composite", name)
-	e := &entry{name: name}
+	// The members register into a scratch config of their own: anything
+	// there but entries came from an option that is not a check.
+	scratch := &config{settings: settings{codes: map[Status]int{}}}
 	for _, m := range members {
-		eo, ok := m.(entryOption)
-		if !ok {
-			panic(fmt.Sprintf("health: composite %q: members must be WithCheck, WithStatusCheck or WithComposite options", name))
-		}
-		if len(eo.e.check.groups) > 0 {
-			panic(fmt.Sprintf("health: composite %q: member %q cannot carry Groups; include the composite in the group instead", name, eo.e.name))
-		}
-		e.members = append(e.members, eo.e)
+		m(scratch)
 	}
-	return entryOption{e}
+	if !onlyEntries(scratch) {
+		panic(fmt.Sprintf("health: composite %q: members must be WithCheck, WithStatusCheck, WithStateCheck or WithComposite options", name))
+	}
+	e := &entry{name: name, members: scratch.entries}
+	for _, m := range e.members {
+		if len(m.check.groups) > 0 {
+			panic(fmt.Sprintf("health: composite %q: member %q cannot carry WithGroups; include the composite in the group instead", name, m.name))
+		}
+	}
+	return func(c *config) { c.entries = append(c.entries, e) }
+}
+
+// onlyEntries reports whether c, a scratch config, holds entries and
+// nothing else.
+func onlyEntries(c *config) bool {
+	return c.groups == nil && c.timeout == 0 && c.order == nil && len(c.codes) == 0 &&
+		c.showDetails == 0 && c.showComponents == 0 && c.authorizer == nil &&
+		c.listener == nil && c.logger == nil
 }
 
 // WithGroup declares a group or adds to one (calls for the same name merge).
 // The liveness and readiness groups always exist; WithGroup can add checks
 // to them or change their visibility. A group's members are the checks that
-// name it with [Groups], plus those named by [Include], minus those named by
-// [Exclude]. A group name must differ from every top-level check name.
+// name it with [WithGroups], plus those named by [WithInclude], minus those named by
+// [WithExclude]. A group name must differ from every top-level check name.
 func WithGroup(name string, opts ...GroupOption) Option {
 	checkName("group", name)
-	return optionFunc(func(c *config) {
+	return func(c *config) {
 		g := c.group(name)
 		for _, o := range opts {
 			o(g)
 		}
-	})
+	}
 }
 
-// Include adds the named top-level checks or composites to a group; "*"
+// WithInclude adds the named top-level checks or composites to a group; "*"
 // means all of them. New panics on an unknown name.
-func Include(names ...string) GroupOption {
+func WithInclude(names ...string) GroupOption {
 	names = append([]string(nil), names...)
 	return func(g *groupConfig) { g.include = append(g.include, names...) }
 }
 
-// Exclude removes the named top-level checks from a group, whichever way
+// WithExclude removes the named top-level checks from a group, whichever way
 // they got in. New panics on an unknown name.
-func Exclude(names ...string) GroupOption {
+func WithExclude(names ...string) GroupOption {
 	names = append([]string(nil), names...)
 	return func(g *groupConfig) { g.exclude = append(g.exclude, names...) }
 }
 
-// ShowDetails sets the group's details visibility. Default: the probe groups
-// (liveness, readiness) Never; other groups the checker's [WithShowDetails].
-func ShowDetails(v Visibility) GroupOption {
+// WithShowDetails sets the group's details visibility. Default: the probe groups
+// (liveness, readiness) Never; other groups the checker's [WithDefaultShowDetails].
+func WithShowDetails(v Visibility) GroupOption {
 	checkVisibility(v)
 	return func(g *groupConfig) { g.showDetails = &v }
 }
 
-// ShowComponents sets the group's components visibility. Default: the probe
+// WithShowComponents sets the group's components visibility. Default: the probe
 // groups (liveness, readiness) Never, so they answer a bare {"status":...};
-// other groups the checker's [WithShowComponents].
-func ShowComponents(v Visibility) GroupOption {
+// other groups the checker's [WithDefaultShowComponents].
+func WithShowComponents(v Visibility) GroupOption {
 	checkVisibility(v)
 	return func(g *groupConfig) { g.showComponents = &v }
 }
@@ -201,14 +231,15 @@ func checkVisibility(v Visibility) {
 	}
 }
 
-// WithTimeout sets the deadline of one health request; every check run gets
-// at most this long. Default [DefaultTimeout] (800 ms), which fits a
-// Kubernetes probe's default timeoutSeconds: 1. New panics if d <= 0.
-func WithTimeout(d time.Duration) Option {
+// WithDefaultTimeout sets the deadline of one health request, which is
+// every check run's deadline unless the check's own [WithTimeout] shortens
+// it. Default [DefaultTimeout] (800 ms), which fits a Kubernetes probe's
+// default timeoutSeconds: 1. New panics if d <= 0.
+func WithDefaultTimeout(d time.Duration) Option {
 	if d <= 0 {
-		panic("health: WithTimeout needs a positive duration")
+		panic("health: WithDefaultTimeout needs a positive duration")
 	}
-	return optionFunc(func(c *config) { c.timeout = d })
+	return func(c *config) { c.timeout = d }
 }
 
 // WithOrder sets the aggregation order, most severe first: the aggregate is
@@ -220,7 +251,7 @@ func WithOrder(order ...Status) Option {
 		panic("health: WithOrder needs at least one status")
 	}
 	order = append([]Status(nil), order...)
-	return optionFunc(func(c *config) { c.order = order })
+	return func(c *config) { c.order = order }
 }
 
 // WithStatusCode maps a status to an HTTP status code, 200 to 599 (a 1xx
@@ -230,28 +261,32 @@ func WithStatusCode(s Status, code int) Option {
 	if s == "" || code < 200 || code > 599 {
 		panic(fmt.Sprintf("health: invalid status code mapping %q -> %d", s, code))
 	}
-	return optionFunc(func(c *config) { c.codes[s] = code })
+	return func(c *config) { c.codes[s] = code }
 }
 
-// WithShowDetails sets who sees component details (durations, error texts,
-// check-specific details). Default WhenAuthorized: without an authorizer,
-// nobody, so error texts never reach an unauthorised caller.
-func WithShowDetails(v Visibility) Option {
+// WithDefaultShowDetails sets who sees component details (durations, error
+// texts, check-specific details) on /health and its components, and in
+// every group but the probe groups that has no [WithShowDetails] of its
+// own. Default WhenAuthorized: without an authorizer, nobody, so error
+// texts never reach an unauthorised caller.
+func WithDefaultShowDetails(v Visibility) Option {
 	checkVisibility(v)
-	return optionFunc(func(c *config) { c.showDetails = v })
+	return func(c *config) { c.showDetails = v }
 }
 
-// WithShowComponents sets who sees the list of components and their
-// statuses, and who may fetch a component's path. Default Always.
-func WithShowComponents(v Visibility) Option {
+// WithDefaultShowComponents sets who sees the list of components and their
+// statuses, and who may fetch a component's path, on /health and in every
+// group but the probe groups that has no [WithShowComponents] of its own.
+// Default Always.
+func WithDefaultShowComponents(v Visibility) Option {
 	checkVisibility(v)
-	return optionFunc(func(c *config) { c.showComponents = v })
+	return func(c *config) { c.showComponents = v }
 }
 
 // WithAuthorizer sets the function that decides WhenAuthorized visibility.
 // Default none: WhenAuthorized then shows nothing.
 func WithAuthorizer(fn func(*http.Request) bool) Option {
-	return optionFunc(func(c *config) { c.authorizer = fn })
+	return func(c *config) { c.authorizer = fn }
 }
 
 // WithListener sets a function called whenever a check's reported status
@@ -262,42 +297,42 @@ func WithAuthorizer(fn func(*http.Request) bool) Option {
 // may call back into the Checker, Close included. A panic in it is
 // recovered. Default none.
 func WithListener(fn func(name string, from, to Status)) Option {
-	return optionFunc(func(c *config) { c.listener = fn })
+	return func(c *config) { c.listener = fn }
 }
 
 // WithLogger sets the logger for status transitions (Info to UP, Warn
 // otherwise), slow checks (Warn, over half their timeout), timeouts and
 // panics. Default nil: silent.
 func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) { c.logger = l })
+	return func(c *config) { c.logger = l }
 }
 
-// Timeout shortens the check's deadline below the request's ([WithTimeout]);
-// a longer value has no effect. Default: the request's deadline.
-func Timeout(d time.Duration) CheckOption {
+// WithTimeout shortens the check's deadline below the request's
+// ([WithDefaultTimeout]); a longer value has no effect. Default: the request's deadline.
+func WithTimeout(d time.Duration) CheckOption {
 	if d <= 0 {
-		panic("health: Timeout needs a positive duration")
+		panic("health: WithTimeout needs a positive duration")
 	}
 	return func(c *checkConfig) { c.timeout = d }
 }
 
-// TTL caches the check's result for d after it completes, so requests within
+// WithTTL caches the check's result for d after it completes, so requests within
 // d do not run it again. Default 0: no cache (concurrent requests still share
 // one run).
-func TTL(d time.Duration) CheckOption {
+func WithTTL(d time.Duration) CheckOption {
 	if d < 0 {
-		panic("health: TTL needs a non-negative duration")
+		panic("health: WithTTL needs a non-negative duration")
 	}
 	return func(c *checkConfig) { c.ttl = d }
 }
 
-// Background runs the check in its own goroutine every interval, first after
+// WithBackground runs the check in its own goroutine every interval, first after
 // initialDelay; requests serve its last result and never run it. Until the
 // first run completes it reports UNKNOWN with [ErrNotChecked]. Default: not
 // in the background. [Checker.Close] stops it.
-func Background(interval, initialDelay time.Duration) CheckOption {
+func WithBackground(interval, initialDelay time.Duration) CheckOption {
 	if interval <= 0 || initialDelay < 0 {
-		panic("health: Background needs a positive interval and a non-negative initial delay")
+		panic("health: WithBackground needs a positive interval and a non-negative initial delay")
 	}
 	return func(c *checkConfig) {
 		c.background = true
@@ -306,47 +341,37 @@ func Background(interval, initialDelay time.Duration) CheckOption {
 	}
 }
 
-// FailureThreshold makes a check report DOWN only after n consecutive DOWN
+// WithFailureThreshold makes a check report DOWN only after n consecutive DOWN
 // results; until then it keeps its previous status (with the latest error in
 // its details). The first result is always reported as it is. While a timed
 // out run has not returned, requests that would have run the check count as
 // further failures, at most one per timeout, as do background ticks.
 // Default 1.
-func FailureThreshold(n int) CheckOption {
+func WithFailureThreshold(n int) CheckOption {
 	if n < 1 {
-		panic("health: FailureThreshold needs n >= 1")
+		panic("health: WithFailureThreshold needs n >= 1")
 	}
 	return func(c *checkConfig) { c.failureThreshold = n }
 }
 
-// SuccessThreshold makes a DOWN check report its new status only after n
+// WithSuccessThreshold makes a DOWN check report its new status only after n
 // consecutive results that are not DOWN. Default 1.
-func SuccessThreshold(n int) CheckOption {
+func WithSuccessThreshold(n int) CheckOption {
 	if n < 1 {
-		panic("health: SuccessThreshold needs n >= 1")
+		panic("health: WithSuccessThreshold needs n >= 1")
 	}
 	return func(c *checkConfig) { c.successThreshold = n }
 }
 
-// Groups puts the check in the named groups, for example
-// Groups("readiness"). Each must be liveness, readiness or a group declared
+// WithGroups puts the check in the named groups, for example
+// WithGroups("readiness"). Each must be liveness, readiness or a group declared
 // with [WithGroup] (before or after this check): New panics on any other
 // name, so that a typo such as "readyness" cannot quietly make a new group
 // while readiness stays UP. Default: no group (the aggregate only).
-func Groups(names ...string) CheckOption {
+func WithGroups(names ...string) CheckOption {
 	for _, n := range names {
 		checkName("group", n)
 	}
 	names = append([]string(nil), names...)
 	return func(c *checkConfig) { c.groups = append(c.groups, names...) }
-}
-
-// Inline runs the check in the request's own goroutine, with no timer, no
-// timeout and no single-flight, and reuses its last result while nothing
-// changes. It is only for checks that cannot block, such as reading an
-// atomic flag: the process's livenessState and readinessState use it, so
-// they cost nothing on a probe. Timeout, TTL and Background do not apply
-// to an inline check. Default: off.
-func Inline() CheckOption {
-	return func(c *checkConfig) { c.inline = true }
 }

@@ -72,7 +72,7 @@ func (c *Checker) newLeaf(name string, e *entry) *leaf {
 		inline:     e.check.inline,
 	}
 	if l.inline {
-		// Timeout, TTL and Background do not apply to an inline check.
+		// WithTimeout, WithTTL and WithBackground do not apply to an inline check.
 		l.background = false
 	}
 	if t := e.check.timeout; t > 0 && t < l.timeout {

@@ -83,7 +83,7 @@ func TestHostileResults(t *testing.T) {
 			WithStatusCheck("chan", status(Up, map[string]any{"c": make(chan int)})),
 			WithStatusCheck("marshal", status(Up, map[string]any{"v": badMarshal{}})),
 			WithStatusCheck("error", func(context.Context) Result { return Result{Err: badError{}} }),
-			WithShowDetails(Always),
+			WithDefaultShowDetails(Always),
 		)
 		defer c.Close()
 		r := c.Check(context.Background())
@@ -136,7 +136,7 @@ func TestManyChecks(t *testing.T) {
 			}
 		}))
 	}
-	c := New(append(opts, WithTimeout(10*time.Second))...)
+	c := New(append(opts, WithDefaultTimeout(10*time.Second))...)
 	defer c.Close()
 	before := runtime.NumGoroutine()
 	done := make(chan response, 1)

@@ -15,9 +15,9 @@ import (
 // checks methods and negotiates the type itself.
 func TestHandlerStandsAloneOnAServeMux(t *testing.T) {
 	c := New(
-		WithCheck("db", up, Groups(GroupReadiness)),
+		WithCheck("db", up, WithGroups(GroupReadiness)),
 		WithComposite("backends", WithCheck("a", up)),
-		WithShowDetails(Always),
+		WithDefaultShowDetails(Always),
 	)
 	defer c.Close()
 	mux := http.NewServeMux()

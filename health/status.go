@@ -27,7 +27,7 @@ type CheckFunc func(ctx context.Context) error
 //
 // An empty Status means UP when Err is nil and DOWN otherwise; an Err with
 // Status UP is reported as DOWN. Details are shown to callers allowed to see
-// details (see [WithShowDetails]); the keys "duration" and "error" are
+// details (see [WithDefaultShowDetails]); the keys "duration" and "error" are
 // reserved and overwritten by the checker.
 type Result struct {
 	Status  Status

@@ -121,9 +121,9 @@ func TestCustomStatusOrderAndCodes(t *testing.T) {
 		WithStatusCode(degraded, 299),
 		WithStatusCode(fatal, 500),
 		WithStatusCode(Down, 502),
-		WithStatusCheck("slowish", status(degraded, nil), Groups("g1")),
-		WithCheck("fine", up, Groups("g1", "g2")),
-		WithStatusCheck("odd", status("ZZZ_CUSTOM", nil), Groups("g2")),
+		WithStatusCheck("slowish", status(degraded, nil), WithGroups("g1")),
+		WithCheck("fine", up, WithGroups("g1", "g2")),
+		WithStatusCheck("odd", status("ZZZ_CUSTOM", nil), WithGroups("g2")),
 		WithComposite("comp", WithStatusCheck("f", status(fatal, nil)), WithCheck("d", failing("x"))),
 		WithGroup("g1"), WithGroup("g2"),
 	)

@@ -29,7 +29,7 @@ func TestHungCheckReachesFailureThreshold(t *testing.T) {
 					<-release // ignores its context
 				}
 				return nil
-			}, FailureThreshold(3), Timeout(100*time.Millisecond)),
+			}, WithFailureThreshold(3), WithTimeout(100*time.Millisecond)),
 				WithListener(func(name string, from, to Status) {
 					mu.Lock()
 					defer mu.Unlock()
@@ -47,7 +47,7 @@ func TestHungCheckReachesFailureThreshold(t *testing.T) {
 			// Requests within the timeout of the last result share it, as
 			// they would share a run: a burst counts once.
 			c2 := New(WithCheck("hang", func(context.Context) error { <-release; return nil },
-				FailureThreshold(3), Timeout(100*time.Millisecond)))
+				WithFailureThreshold(3), WithTimeout(100*time.Millisecond)))
 			defer c2.Close()
 			c2.Check(context.Background()) // the first result, a timeout, is DOWN as it is
 			for range 10 {
@@ -86,7 +86,7 @@ func TestHungCheckReachesFailureThreshold(t *testing.T) {
 					<-release
 				}
 				return nil
-			}, FailureThreshold(3), Timeout(100*time.Millisecond), Background(time.Second, 0)))
+			}, WithFailureThreshold(3), WithTimeout(100*time.Millisecond), WithBackground(time.Second, 0)))
 			defer c.Close()
 			c.Start()
 			synctest.Wait()
@@ -126,7 +126,7 @@ func TestTTLAndThresholdsUnderConcurrency(t *testing.T) {
 				return errors.New("down")
 			}
 			return nil
-		}, TTL(time.Hour), FailureThreshold(3), SuccessThreshold(2)),
+		}, WithTTL(time.Hour), WithFailureThreshold(3), WithSuccessThreshold(2)),
 		WithListener(func(_ string, from, to Status) {
 			mu.Lock()
 			seen = append(seen, string(from)+">"+string(to))
@@ -221,7 +221,7 @@ func TestThresholds(t *testing.T) {
 		opts []CheckOption
 	}{
 		{"ordinary", nil},
-		{"inline", []CheckOption{Inline()}},
+		{"inline", []CheckOption{inline()}},
 	} {
 		t.Run(kind.name, func(t *testing.T) {
 			for _, tc := range tests {
@@ -231,7 +231,7 @@ func TestThresholds(t *testing.T) {
 						var transitions []string
 						c := New(
 							WithStatusCheck("x", func(context.Context) Result { i++; return Result{Status: tc.raw[i-1]} },
-								append(kind.opts, FailureThreshold(tc.fail), SuccessThreshold(tc.succ))...),
+								append(kind.opts, WithFailureThreshold(tc.fail), WithSuccessThreshold(tc.succ))...),
 							WithListener(func(name string, from, to Status) {
 								transitions = append(transitions, fmt.Sprintf("%s:%s>%s", name, from, to))
 							}),

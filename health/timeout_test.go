@@ -29,15 +29,15 @@ func TestTimeouts(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var copts []CheckOption
 				if tc.perCheck > 0 {
-					copts = append(copts, Timeout(tc.perCheck))
+					copts = append(copts, WithTimeout(tc.perCheck))
 				}
 				opts := []Option{
 					WithCheck("slow", blockUntilDone, copts...),
 					WithCheck("fast", up),
-					WithShowDetails(Always),
+					WithDefaultShowDetails(Always),
 				}
 				if tc.global > 0 {
-					opts = append(opts, WithTimeout(tc.global))
+					opts = append(opts, WithDefaultTimeout(tc.global))
 				}
 				c := New(opts...)
 				defer c.Close()
@@ -65,7 +65,7 @@ func TestTimeouts(t *testing.T) {
 func TestRequestCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		c := New(WithCheck("slow", func(ctx context.Context) error { calls.Add(1); return blockUntilDone(ctx) }), WithShowDetails(Always))
+		c := New(WithCheck("slow", func(ctx context.Context) error { calls.Add(1); return blockUntilDone(ctx) }), WithDefaultShowDetails(Always))
 		defer c.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
@@ -102,7 +102,7 @@ func TestLateSuccessIsATimeout(t *testing.T) {
 	}
 	for i := range 100 {
 		synctest.Test(t, func(t *testing.T) {
-			c := New(WithCheck("late", lateNil, Timeout(5*time.Millisecond)), WithShowDetails(Always))
+			c := New(WithCheck("late", lateNil, WithTimeout(5*time.Millisecond)), WithDefaultShowDetails(Always))
 			defer c.Close()
 			res := serve(c, "/late")
 			d := res.json(t)["details"].(map[string]any)
@@ -122,7 +122,7 @@ func TestClientCancelMidCheck(t *testing.T) {
 	// TTL: a request that arrives after the run still gets its result, so
 	// the test does not depend on when the second request joins; had the
 	// client's cancel cut the run short, that result would be DOWN.
-	c := New(WithTimeout(10*time.Second), WithCheck("dep", func(ctx context.Context) error {
+	c := New(WithDefaultTimeout(10*time.Second), WithCheck("dep", func(ctx context.Context) error {
 		runs.Add(1)
 		select {
 		case started <- struct{}{}:
@@ -134,7 +134,7 @@ func TestClientCancelMidCheck(t *testing.T) {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}, TTL(time.Hour)))
+	}, WithTTL(time.Hour)))
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancelled := make(chan response, 1)
@@ -185,7 +185,7 @@ func TestTimeoutError(t *testing.T) {
 		c := New(WithStatusCheck("x", func(ctx context.Context) Result {
 			<-ctx.Done()
 			return Result{Err: fmt.Errorf("query: %w", errSentinel)}
-		}, Timeout(100*time.Millisecond)))
+		}, WithTimeout(100*time.Millisecond)))
 		defer c.Close()
 		st := c.getState()
 		defer c.putState(st)

@@ -48,11 +48,11 @@ func TestRoutesAndVisibility(t *testing.T) {
 		for _, dets := range vis {
 			synctest.Test(t, func(t *testing.T) {
 				c := New(
-					WithStatusCheck("db", status(Up, map[string]any{"k": "v"}), Groups(GroupReadiness)),
-					WithCheck("cache", failing("refused"), Groups("custom")),
+					WithStatusCheck("db", status(Up, map[string]any{"k": "v"}), WithGroups(GroupReadiness)),
+					WithCheck("cache", failing("refused"), WithGroups("custom")),
 					WithComposite("backends", WithCheck("a", up), WithComposite("inner", WithCheck("x", up))),
-					WithGroup("custom", Include("backends")),
-					WithShowComponents(comps), WithShowDetails(dets), WithAuthorizer(testAuthorizer),
+					WithGroup("custom", WithInclude("backends")),
+					WithDefaultShowComponents(comps), WithDefaultShowDetails(dets), WithAuthorizer(testAuthorizer),
 				)
 				defer c.Close()
 				for _, authorized := range []bool{false, true} {
@@ -117,7 +117,7 @@ func TestRoutesAndVisibility(t *testing.T) {
 
 func TestAuthorizerCalledOnce(t *testing.T) {
 	calls := 0
-	c := New(WithCheck("db", up), WithShowComponents(WhenAuthorized), WithShowDetails(WhenAuthorized),
+	c := New(WithCheck("db", up), WithDefaultShowComponents(WhenAuthorized), WithDefaultShowDetails(WhenAuthorized),
 		WithAuthorizer(func(*http.Request) bool { calls++; return true }))
 	defer c.Close()
 	for _, p := range []string{"", "/db"} {
@@ -145,10 +145,10 @@ func TestGroupComponentPathVisibility(t *testing.T) {
 		for _, details := range vis {
 			c := New(
 				WithAuthorizer(testAuthorizer),
-				WithShowComponents(Never), WithShowDetails(Never), // the group overrides both
-				WithCheck("db", failing("db-secret"), Groups("g")),
+				WithDefaultShowComponents(Never), WithDefaultShowDetails(Never), // the group overrides both
+				WithCheck("db", failing("db-secret"), WithGroups("g")),
 				WithComposite("cc", WithCheck("m", failing("member-secret"))),
-				WithGroup("g", Include("cc"), ShowComponents(comps), ShowDetails(details)),
+				WithGroup("g", WithInclude("cc"), WithShowComponents(comps), WithShowDetails(details)),
 			)
 			for _, authorized := range []bool{false, true} {
 				auth := "no"

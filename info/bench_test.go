@@ -20,7 +20,7 @@ func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 func (w *discardWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
 
-func benchServe(b *testing.B, e *Endpoint) {
+func benchServe(b *testing.B, e *Collector) {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
@@ -40,7 +40,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 		benchServe(b, New(withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{}))))
 	})
 	b.Run("full", func(b *testing.B) {
-		benchServe(b, New(withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{})), WithGitMode(GitFull), WithProcess(true)))
+		benchServe(b, New(withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{})), WithGitMode(GitFull), WithProcess()))
 	})
 	b.Run("contributor", func(b *testing.B) {
 		benchServe(b, New(withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{})),

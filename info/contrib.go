@@ -21,7 +21,7 @@ type result struct {
 // answered by the deadline is reported as timed out. Requests that arrive
 // while a contributor's call is in progress share that call, so one that
 // ignores its context costs one goroutine, however many requests come.
-func (e *Endpoint) runContributors(ctx context.Context) []result {
+func (e *Collector) runContributors(ctx context.Context) []result {
 	if e.funcs == 0 {
 		return nil
 	}

@@ -26,7 +26,7 @@
 // own; a contributor that fails shows {"error":"..."} under its key and the
 // rest of the document is served as usual.
 //
-// [Endpoint.Handler] serves the document on any mux, at any path, as in
+// [Collector.Handler] serves the document on any mux, at any path, as in
 // mux.Handle("GET /info", e.Handler()); the actuator's root package serves
 // the same handler under /actuator/info.
 package info

@@ -21,7 +21,7 @@ func TestContributorErrorTextsOnlyForAuthorisedCallers(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	opts := []info.Option{
-		info.WithGo(false),
+		info.WithoutGo(),
 		info.WithContributorTimeout(50 * time.Millisecond),
 		info.WithContributor("ok", func(context.Context) (any, error) { return "fine", nil }),
 		info.WithContributor("failing", func(context.Context) (any, error) {

@@ -44,7 +44,7 @@ func Example() {
 	// true
 }
 
-func ExampleEndpoint_Info() {
+func ExampleCollector_Info() {
 	ep := info.New(info.WithValue("region", "eu-west-1"))
 	doc := ep.Info(context.Background())
 	fmt.Println(doc["region"])

@@ -20,10 +20,10 @@ import (
 // initialised before main runs.
 var processStart = time.Now()
 
-// Endpoint is the info document's content: the sections [New] encoded and
-// the contributors it calls; [Endpoint.Handler] serves it. It is immutable
+// Collector is the info document's content: the sections [New] encoded and
+// the contributors it calls; [Collector.Handler] serves it. It is immutable
 // after New and safe for concurrent use.
-type Endpoint struct {
+type Collector struct {
 	entries  []entry // sorted by key, one per top-level section
 	timeout  time.Duration
 	funcs    int // how many entries are contributors
@@ -60,8 +60,8 @@ type entry struct {
 // and encodes every static section once; only the contributors and
 // GOMAXPROCS are computed per request. It panics on an empty key, a nil
 // contributor or a [WithValue] value that cannot be encoded to JSON.
-func New(opts ...Option) *Endpoint {
-	c := config{gitMode: GitSimple, goOn: true, timeout: DefaultContributorTimeout}
+func New(opts ...Option) *Collector {
+	c := config{gitMode: GitSimple, timeout: DefaultContributorTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -74,7 +74,7 @@ func New(opts ...Option) *Endpoint {
 	if env == nil {
 		env = realEnvironment()
 	}
-	e := &Endpoint{timeout: c.timeout, maxProcs: env.maxProcs, authorizer: c.authorizer}
+	e := &Collector{timeout: c.timeout, maxProcs: env.maxProcs, authorizer: c.authorizer}
 
 	byKey := map[string]entry{}
 	addStatic := func(key string, v map[string]any) {
@@ -84,7 +84,7 @@ func New(opts ...Option) *Endpoint {
 	}
 	addStatic("build", buildSection(env))
 	addStatic("git", gitSection(env, c.gitMode))
-	if c.goOn {
+	if !c.noGo {
 		e.goStatic = goSection(env, c.gitMode)
 		e.goPrefix, e.goSuffix = splitAround(e.goStatic, "gomaxprocs")
 		byKey["go"] = entry{key: "go", kind: kindGo}
@@ -92,10 +92,7 @@ func New(opts ...Option) *Endpoint {
 	if c.process || c.hostname {
 		addStatic("process", processSection(env, c.process, c.hostname))
 	}
-	showDeps := c.gitMode == GitFull
-	if c.deps != nil {
-		showDeps = *c.deps
-	}
+	showDeps := c.deps == depsOn || (c.deps == depsByMode && c.gitMode == GitFull)
 	if deps := dependencies(env); showDeps && len(deps) > 0 {
 		byKey["dependencies"] = entry{key: "dependencies", kind: kindStatic, value: deps, builtin: true}
 	}
@@ -140,33 +137,25 @@ func New(opts ...Option) *Endpoint {
 // or application/json when the client asks for that (406 when it accepts
 // neither). Mounted under a "{path...}" wildcard, it answers 404 below its
 // own path.
-func (e *Endpoint) Handler() http.Handler { return handler{e} }
+func (e *Collector) Handler() http.Handler { return httpx.Handler(e.serveEndpoint) }
 
-// handler is the info endpoint; the actuator's router calls its
-// ServeEndpoint with the sub-path and content type it has settled.
-type handler struct{ e *Endpoint }
-
-var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	httpx.ServeStandalone(w, r, h)
-}
-
-func (h handler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
+// serveEndpoint serves the info endpoint; the actuator's router calls it
+// with the sub-path and content type it has settled.
+func (e *Collector) serveEndpoint(w http.ResponseWriter, r *http.Request, sub, ct string) {
 	if sub != "" {
 		httpx.NotFoundAs(w, r, ct)
 		return
 	}
 	buf := httpx.GetBuffer()
 	defer httpx.PutBuffer(buf)
-	*buf = h.e.appendJSON(*buf, r)
+	*buf = e.appendJSON(*buf, r)
 	httpx.WriteBody(w, r, http.StatusOK, ct, *buf)
 }
 
 // Info returns the info document as a fresh map, the same content
 // its handler encodes. Built-in sections are copies the caller may modify;
 // [WithValue] values are returned as given.
-func (e *Endpoint) Info(ctx context.Context) map[string]any {
+func (e *Collector) Info(ctx context.Context) map[string]any {
 	results := e.runContributors(ctx)
 	out := make(map[string]any, len(e.entries))
 	fi := 0
@@ -195,7 +184,7 @@ func (e *Endpoint) Info(ctx context.Context) map[string]any {
 	return out
 }
 
-func (e *Endpoint) appendJSON(b []byte, r *http.Request) []byte {
+func (e *Collector) appendJSON(b []byte, r *http.Request) []byte {
 	results := e.runContributors(r.Context())
 	showErrors, asked := false, false
 	b = append(b, '{')

@@ -91,7 +91,7 @@ func noVCSBuild() *debug.BuildInfo {
 	}
 }
 
-func serve(t testing.TB, e *Endpoint, method, path string) *httptest.ResponseRecorder {
+func serve(t testing.TB, e *Collector, method, path string) *httptest.ResponseRecorder {
 	t.Helper()
 	r := httptest.NewRequest(method, "/actuator/info", nil)
 	r.URL.Path = path
@@ -116,26 +116,26 @@ func TestGolden(t *testing.T) {
 		{"full", []Option{withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{})), WithGitMode(GitFull)}},
 		{"full_dirty_pseudo", []Option{
 			withEnvironment(fakeEnv(vcsBuild("v1.2.4-0.20261126095800-0123456789ab+dirty", true), stamps{})),
-			WithGitMode(GitFull), WithDependencies(false)}},
+			WithGitMode(GitFull), WithoutDependencies()}},
 		{"ldflags", []Option{withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{
 			Version: "1.2.3-rc.1", Commit: rev[:10], Branch: "release/1.2", BuildTime: "1764151200",
 			BuildName: "shop-api", BuildNumber: "512", BuildURL: "https://ci.example.com/runs/512",
 			BuildUser: "ci-bot", Dirty: "false",
-		})), WithGitMode(GitFull), WithDependencies(false)}},
+		})), WithGitMode(GitFull), WithoutDependencies()}},
 		{"ldflags_other_commit", []Option{withEnvironment(fakeEnv(vcsBuild("v1.2.3", true), stamps{
 			Commit: "fedcba9876543210fedcba9876543210fedcba98",
-		})), WithGitMode(GitFull), WithDependencies(false)}},
+		})), WithGitMode(GitFull), WithoutDependencies()}},
 		{"blank_stamps", []Option{withEnvironment(fakeEnv(noVCSBuild(), stamps{
 			Version: " ", Commit: " ", CommitTime: "\t", Branch: " ", Dirty: "maybe", BuildTime: " ", BuildName: " ",
-		})), WithGitMode(GitFull), WithGo(false)}},
+		})), WithGitMode(GitFull), WithoutGo()}},
 		{"ldflags_no_vcs", []Option{withEnvironment(fakeEnv(noVCSBuild(), stamps{
 			Version: "2.0.0", Commit: "abcdef1234567890", CommitTime: "2026-11-26T10:58:00+01:00",
 			Branch: "main", BuildTime: "2026-11-26T11:00:00+01:00",
 		}))}},
-		{"process", []Option{withEnvironment(fakeEnv(noVCSBuild(), stamps{})), WithProcess(true), WithHostname(true), WithGo(false)}},
-		{"hostname_only", []Option{withEnvironment(fakeEnv(noVCSBuild(), stamps{})), WithHostname(true), WithGo(false)}},
+		{"process", []Option{withEnvironment(fakeEnv(noVCSBuild(), stamps{})), WithProcess(), WithHostname(), WithoutGo()}},
+		{"hostname_only", []Option{withEnvironment(fakeEnv(noVCSBuild(), stamps{})), WithHostname(), WithoutGo()}},
 		{"contributors", []Option{
-			withEnvironment(fakeEnv(noVCSBuild(), stamps{})), WithGo(false),
+			withEnvironment(fakeEnv(noVCSBuild(), stamps{})), WithoutGo(),
 			WithValue("app", map[string]any{"team": "payments", "tier": 1}),
 			WithValue("git", map[string]any{"note": "replaced by the user"}),
 			WithContributor("db", func(context.Context) (any, error) { return map[string]any{"pool": 10}, nil }),
@@ -255,7 +255,7 @@ func TestSecretsNeverShown(t *testing.T) {
 func TestRealProcess(t *testing.T) {
 	// go test records no VCS data, so the zero set-up endpoint has no git
 	// section and no empty strings.
-	e := New(WithProcess(true))
+	e := New(WithProcess())
 	w := serve(t, e, http.MethodGet, "/")
 	checkNoEmptyStrings(t, w.Body.Bytes())
 	var doc struct {
@@ -390,11 +390,11 @@ func TestInfoReturnsCopies(t *testing.T) {
 }
 
 func TestLaterOptionWins(t *testing.T) {
-	e := New(WithGo(false), WithValue("k", 1), WithContributor("k", func(context.Context) (any, error) { return 2, nil }))
+	e := New(WithoutGo(), WithValue("k", 1), WithContributor("k", func(context.Context) (any, error) { return 2, nil }))
 	if got := serve(t, e, http.MethodGet, "").Body.String(); !strings.Contains(got, `"k":2`) {
 		t.Errorf("body = %s, want k = 2", got)
 	}
-	e = New(WithGo(false), WithContributor("k", func(context.Context) (any, error) { return 2, nil }), WithValue("k", 1))
+	e = New(WithoutGo(), WithContributor("k", func(context.Context) (any, error) { return 2, nil }), WithValue("k", 1))
 	if got := serve(t, e, http.MethodGet, "").Body.String(); !strings.Contains(got, `"k":1`) {
 		t.Errorf("body = %s, want k = 1", got)
 	}
@@ -402,7 +402,7 @@ func TestLaterOptionWins(t *testing.T) {
 
 func TestValueEncodedOnce(t *testing.T) {
 	m := map[string]any{"a": 1}
-	e := New(WithGo(false), WithValue("m", m))
+	e := New(WithoutGo(), WithValue("m", m))
 	m["a"] = 2
 	if got := serve(t, e, http.MethodGet, "").Body.String(); !strings.Contains(got, `"m":{"a":1}`) {
 		t.Errorf("body = %s, want the value as it was at New", got)
@@ -432,7 +432,7 @@ func TestNewPanics(t *testing.T) {
 		})
 	}
 	// A nil Option and a nil static value are fine.
-	e := New(nil, WithGo(false), WithValue("n", nil))
+	e := New(nil, WithoutGo(), WithValue("n", nil))
 	if got := serve(t, e, http.MethodGet, "").Body.String(); !strings.Contains(got, `"n":null`) {
 		t.Errorf("body = %s, want n = null", got)
 	}
@@ -540,4 +540,30 @@ func FuzzServeHTTP(f *testing.F) {
 			t.Fatalf("invalid JSON: %q", w.Body)
 		}
 	})
+}
+
+// TestDependencyOptions: the dependencies section follows the git mode
+// unless WithDependencies or WithoutDependencies says otherwise, and of
+// the two the later wins.
+func TestDependencyOptions(t *testing.T) {
+	env := withEnvironment(fakeEnv(vcsBuild("v1.2.3", false), stamps{}))
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		want bool
+	}{
+		{"simple", nil, false},
+		{"full", []Option{WithGitMode(GitFull)}, true},
+		{"simple with", []Option{WithDependencies()}, true},
+		{"full without", []Option{WithGitMode(GitFull), WithoutDependencies()}, false},
+		{"without then with", []Option{WithoutDependencies(), WithDependencies()}, true},
+		{"with then without", []Option{WithGitMode(GitFull), WithDependencies(), WithoutDependencies()}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got := New(append([]Option{env}, tc.opts...)...).Info(context.Background())["dependencies"]
+			if got != tc.want {
+				t.Errorf("dependencies shown = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

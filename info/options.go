@@ -49,7 +49,7 @@ func ParseGitMode(s string) (GitMode, error) {
 // [WithContributorTimeout] says otherwise.
 const DefaultContributorTimeout = 2 * time.Second
 
-// Option configures an [Endpoint].
+// Option configures a [Collector].
 type Option func(*config)
 
 type contributor struct {
@@ -61,10 +61,10 @@ type contributor struct {
 
 type config struct {
 	gitMode  GitMode
-	goOn     bool
+	noGo     bool
 	process  bool
 	hostname bool
-	deps     *bool // nil: follow gitMode
+	deps     depsMode
 	timeout  time.Duration
 	contribs []contributor
 
@@ -89,7 +89,7 @@ func WithValue(key string, value any) Option {
 // An error, a panic, a timeout or a value that cannot be encoded shows as
 // {"error":"unavailable"} under key, or with the error's text to callers
 // [WithAuthorizer] accepts; the rest of the response is unaffected.
-// [Endpoint.Info] always has the text.
+// [Collector.Info] always has the text.
 func WithContributor(key string, fn func(ctx context.Context) (any, error)) Option {
 	return func(c *config) { c.contribs = append(c.contribs, contributor{key: key, fn: fn, isFunc: true}) }
 }
@@ -114,36 +114,53 @@ func WithGitMode(m GitMode) Option {
 	return func(c *config) { c.gitMode = m }
 }
 
-// WithGo shows or hides the go section: Go version, GOOS, GOARCH, compiler
-// and GOMAXPROCS, plus the safe build settings (CGO_ENABLED, -trimpath,
-// -tags, GOAMD64...) in full git mode; never -ldflags or compiler flags.
-// Default on: it says which toolchain built the binary, which is part of
+// WithoutGo hides the go section: Go version, GOOS, GOARCH, compiler and
+// GOMAXPROCS, plus the safe build settings (CGO_ENABLED, -trimpath, -tags,
+// GOAMD64...) in full git mode; never -ldflags or compiler flags. Default:
+// shown, since it says which toolchain built the binary, which is part of
 // "what is running", and reveals nothing an attacker could not fingerprint
-// anyway. Turn it off if you do not want to advertise the Go release.
-func WithGo(enabled bool) Option {
-	return func(c *config) { c.goOn = enabled }
+// anyway. Hide it if you do not want to advertise the Go release.
+func WithoutGo() Option {
+	return func(c *config) { c.noGo = true }
 }
 
-// WithProcess shows or hides the process section: pid, parent pid, CPU
-// count and start time. Default off, as in Spring Boot: it describes the
-// host, not the build.
-func WithProcess(enabled bool) Option {
-	return func(c *config) { c.process = enabled }
+// WithProcess shows the process section: pid, parent pid, CPU count and
+// start time. Default: hidden, as in Spring Boot: it describes the host,
+// not the build.
+func WithProcess() Option {
+	return func(c *config) { c.process = true }
 }
 
 // WithHostname adds the host name to the process section (and shows that
-// section even when [WithProcess] is off). Default off: host names reveal
-// infrastructure naming.
-func WithHostname(enabled bool) Option {
-	return func(c *config) { c.hostname = enabled }
+// section even without [WithProcess]). Default: hidden, since host names
+// reveal infrastructure naming.
+func WithHostname() Option {
+	return func(c *config) { c.hostname = true }
 }
 
-// WithDependencies shows or hides the dependencies section: every module
-// linked into the binary, with its version and checksum (a small SBOM).
-// Default: on in [GitFull] mode, off in [GitSimple] mode.
-func WithDependencies(enabled bool) Option {
-	return func(c *config) { c.deps = &enabled }
+// WithDependencies shows the dependencies section whatever the git mode:
+// every module linked into the binary, with its version and checksum (a
+// small SBOM). Default: shown in [GitFull] mode, hidden in [GitSimple]
+// mode. Of it and [WithoutDependencies], the later option wins.
+func WithDependencies() Option {
+	return func(c *config) { c.deps = depsOn }
 }
+
+// WithoutDependencies hides the dependencies section in [GitFull] mode,
+// which shows it by default (see [WithDependencies]).
+func WithoutDependencies() Option {
+	return func(c *config) { c.deps = depsOff }
+}
+
+// depsMode records the dependency options; the zero value follows the git
+// mode.
+type depsMode int
+
+const (
+	depsByMode depsMode = iota
+	depsOn
+	depsOff
+)
 
 // environment is everything New reads from the process and the build. The
 // real one comes from the runtime; tests substitute their own.

@@ -15,24 +15,33 @@ import (
 
 func TestShutdownHandler(t *testing.T) {
 	for _, tc := range []struct {
-		name, method, path string
-		status             int
-		triggers           bool
+		name, method, path, accept string
+		status                     int
+		triggers                   bool
 	}{
-		{"post", http.MethodPost, "", http.StatusOK, true},
-		{"post slash", http.MethodPost, "/", http.StatusOK, true},
-		{"get", http.MethodGet, "", http.StatusMethodNotAllowed, false},
-		{"head", http.MethodHead, "", http.StatusMethodNotAllowed, false},
-		{"delete", http.MethodDelete, "/", http.StatusMethodNotAllowed, false},
-		{"unknown path", http.MethodPost, "/now", http.StatusNotFound, false},
-		{"hostile path", http.MethodPost, "/<script>alert(1)</script>", http.StatusNotFound, false},
+		{"post", http.MethodPost, "/shutdown", "", http.StatusOK, true},
+		{"post slash", http.MethodPost, "/shutdown/", "", http.StatusOK, true},
+		{"post asking for json", http.MethodPost, "/shutdown", "application/json", http.StatusOK, true},
+		{"post asking for html", http.MethodPost, "/shutdown", "text/html", http.StatusNotAcceptable, false},
+		{"get", http.MethodGet, "/shutdown", "", http.StatusMethodNotAllowed, false},
+		{"head", http.MethodHead, "/shutdown", "", http.StatusMethodNotAllowed, false},
+		{"delete", http.MethodDelete, "/shutdown/", "", http.StatusMethodNotAllowed, false},
+		{"unknown path", http.MethodPost, "/shutdown/now", "", http.StatusNotFound, false},
+		{"hostile path", http.MethodPost, "/shutdown/<script>alert(1)</script>", "", http.StatusNotFound, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := lifecycle.New(lifecycle.WithoutShutdownDelay())
-			req := httptest.NewRequest(tc.method, "/shutdown", nil)
-			req.URL.Path = tc.path
+			// The handler stands alone on a plain mux: no router of the
+			// actuator's rewrites its path or settles its content type.
+			mux := http.NewServeMux()
+			mux.Handle("/shutdown", l.ShutdownHandler())
+			mux.Handle("/shutdown/{path...}", l.ShutdownHandler())
+			req := httptest.NewRequest(tc.method, tc.path, nil)
+			if tc.accept != "" {
+				req.Header.Set("Accept", tc.accept)
+			}
 			w := httptest.NewRecorder()
-			l.ShutdownHandler().ServeHTTP(w, req)
+			mux.ServeHTTP(w, req)
 			if w.Code != tc.status {
 				t.Errorf("status = %d, want %d", w.Code, tc.status)
 			}
@@ -43,8 +52,12 @@ func TestShutdownHandler(t *testing.T) {
 				if got, want := w.Body.String(), `{"message":"Shutting down, bye..."}`; got != want {
 					t.Errorf("body = %s, want %s", got, want)
 				}
-				if got := w.Header().Get("Content-Type"); got != httpx.MediaTypeV3 {
-					t.Errorf("Content-Type = %q", got)
+				want := httpx.MediaTypeV3
+				if tc.accept != "" {
+					want = tc.accept
+				}
+				if got := w.Header().Get("Content-Type"); got != want {
+					t.Errorf("Content-Type = %q, want %q", got, want)
 				}
 			}
 			// Shutdown leaves the idle phase before it returns, and the

@@ -42,18 +42,18 @@ type metricConfig struct {
 	tags        []Tag
 }
 
-// Description sets the metric's description, shown in the drill-down and
+// WithDescription sets the metric's description, shown in the drill-down and
 // as Prometheus HELP. Default: none. The first registration of a name that
 // gives one wins.
-func Description(text string) MetricOption {
+func WithDescription(text string) MetricOption {
 	return func(c *metricConfig) { c.description = text }
 }
 
-// Unit sets the metric's base unit, such as "bytes", "seconds" or
+// WithUnit sets the metric's base unit, such as "bytes", "seconds" or
 // "requests". It is shown as Spring's baseUnit and appended to the
 // Prometheus name ("queue.size" with unit "bytes" is queue_size_bytes).
 // Default: none.
-func Unit(unit string) MetricOption {
+func WithUnit(unit string) MetricOption {
 	return func(c *metricConfig) { c.unit = unit }
 }
 

@@ -29,10 +29,10 @@
 //
 // # Custom metrics
 //
-//	placed, err := reg.Counter("orders.placed", metrics.Description("Orders accepted."), metrics.WithTag("region", "eu"))
+//	placed, err := reg.Counter("orders.placed", metrics.WithDescription("Orders accepted."), metrics.WithTag("region", "eu"))
 //	...
 //	placed.Inc()
-//	err = reg.Gauge("queue.size", func() float64 { return float64(q.Len()) }, metrics.Unit("jobs"))
+//	err = reg.Gauge("queue.size", func() float64 { return float64(q.Len()) }, metrics.WithUnit("jobs"))
 //
 // In Prometheus text these are orders_placed_total{region="eu"} and
 // queue_size_jobs.

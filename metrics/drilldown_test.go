@@ -38,7 +38,6 @@ func tagQuery(n int, same bool) string {
 // included, before any metric is read.
 func TestDrillDownCapsTagParameters(t *testing.T) {
 	r := New()
-	t.Cleanup(r.Close)
 	r.ObserveRequest(http.MethodGet, "/users/{id}", 200, time.Millisecond)
 	tests := []struct {
 		name   string
@@ -77,7 +76,6 @@ func TestDrillDownCapsTagParameters(t *testing.T) {
 // parser accepts and refuses, as url.ParseQuery did.
 func TestDrillDownQueryParsingKeepsItsRules(t *testing.T) {
 	r := New()
-	t.Cleanup(r.Close)
 	r.ObserveRequest(http.MethodGet, "/users/{id}", 200, time.Millisecond)
 	tests := []struct {
 		query  string
@@ -125,7 +123,6 @@ func minDuration(f func()) time.Duration {
 // filter of that size given to Registry.Metric.
 func TestDrillDownWorkIsLinearInTags(t *testing.T) {
 	r := New()
-	t.Cleanup(r.Close)
 	for _, route := range []string{"/a", "/b", "/c", "/d"} {
 		r.ObserveRequest(http.MethodGet, route, 200, time.Millisecond)
 	}

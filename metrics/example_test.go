@@ -14,10 +14,9 @@ import (
 // Spring's drill-down of both.
 func Example() {
 	reg := metrics.New()
-	defer reg.Close()
 
 	orders, err := reg.Counter("orders.placed",
-		metrics.Description("Orders placed."),
+		metrics.WithDescription("Orders placed."),
 		metrics.WithTag("region", "eu"))
 	if err != nil {
 		panic(err)
@@ -40,8 +39,7 @@ func Example() {
 // The Prometheus side of the same registry.
 func ExampleRegistry_PrometheusHandler() {
 	reg := metrics.New()
-	defer reg.Close()
-	_ = reg.Gauge("queue.size", func() float64 { return 12 }, metrics.Unit("jobs"), metrics.WithTag("queue", "mail"))
+	_ = reg.Gauge("queue.size", func() float64 { return 12 }, metrics.WithUnit("jobs"), metrics.WithTag("queue", "mail"))
 
 	rec := httptest.NewRecorder()
 	reg.PrometheusHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))

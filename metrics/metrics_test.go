@@ -64,7 +64,6 @@ func serve(t *testing.T, h any, method, target string) *httptest.ResponseRecorde
 
 func TestSnapshot(t *testing.T) {
 	r := New()
-	defer r.Close()
 	for _, path := range []string{"", "/"} {
 		rec := serve(t, r, http.MethodGet, path)
 		if got, want := rec.Code, http.StatusOK; got != want {
@@ -159,12 +158,12 @@ func TestDrillDown(t *testing.T) {
 	r.ObserveRequest(http.MethodGet, "/users/{id}", 200, 10*time.Millisecond)
 	r.ObserveRequest(http.MethodPost, "/users", 201, 50*time.Millisecond)
 	r.ObserveRequest(http.MethodGet, RouteNotFound, 404, time.Millisecond)
-	c, err := r.Counter("orders.placed", Description("Orders placed."), Unit("orders"), WithTag("region", "eu"))
+	c, err := r.Counter("orders.placed", WithDescription("Orders placed."), WithUnit("orders"), WithTag("region", "eu"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Add(3)
-	c2, _ := r.Counter("orders.placed", Unit("orders"), WithTag("region", "us"))
+	c2, _ := r.Counter("orders.placed", WithUnit("orders"), WithTag("region", "us"))
 	c2.Inc()
 	if err := r.Gauge("queue.size", func() float64 { return 7 }, WithTag("queue", "mail")); err != nil {
 		t.Fatal(err)
@@ -261,7 +260,7 @@ func TestDrillDown(t *testing.T) {
 
 func TestDrillDownShape(t *testing.T) {
 	r := New()
-	c, _ := r.Counter("jobs.done", Description("Jobs done."), Unit("jobs"))
+	c, _ := r.Counter("jobs.done", WithDescription("Jobs done."), WithUnit("jobs"))
 	c.Add(2)
 	rec := serve(t, r, http.MethodGet, "/jobs.done")
 	want := `{"name":"jobs.done","description":"Jobs done.","baseUnit":"jobs","measurements":[{"statistic":"COUNT","value":2}],"availableTags":[]}`
@@ -401,7 +400,7 @@ func TestRegistrationErrors(t *testing.T) {
 	if err := r.Gauge("dup.gauge", func() float64 { return 1 }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Counter("my.bytes.sent", Unit("bytes")); err != nil {
+	if _, err := r.Counter("my.bytes.sent", WithUnit("bytes")); err != nil {
 		t.Fatal(err)
 	}
 	one := func() float64 { return 1 }
@@ -417,7 +416,7 @@ func TestRegistrationErrors(t *testing.T) {
 		{"unicode name", func() error { return r.Gauge("é", one) }, ErrInvalidName},
 		{"bad tag key", func() error { return r.Gauge("g1", one, WithTag("a b", "x")) }, ErrInvalidName},
 		{"reserved tag key", func() error { return r.Gauge("g2", one, WithTag("le", "x")) }, ErrInvalidName},
-		{"bad unit", func() error { return r.Gauge("g3", one, Unit("m/s")) }, ErrInvalidName},
+		{"bad unit", func() error { return r.Gauge("g3", one, WithUnit("m/s")) }, ErrInvalidName},
 		{"nil gauge", func() error { return r.Gauge("g4", nil) }, ErrInvalidName},
 		{"same tag key twice", func() error { return r.Gauge("g5", one, WithTag("a", "1"), WithTag("a", "2")) }, ErrConflict},
 		{"same label apart in sort order", func() error {
@@ -430,7 +429,7 @@ func TestRegistrationErrors(t *testing.T) {
 		{"prometheus clash", func() error { _, err := r.Counter("dup-counter", WithTag("a", "1")); return err }, ErrConflict},
 		{"unit prometheus clash", func() error { _, err := r.Counter("my.bytes.sent.bytes"); return err }, ErrConflict},
 		{"kind mismatch", func() error { return r.Gauge("dup.counter", one, WithTag("a", "2")) }, ErrConflict},
-		{"unit mismatch", func() error { _, err := r.Counter("dup.counter", Unit("s"), WithTag("a", "2")); return err }, ErrConflict},
+		{"unit mismatch", func() error { _, err := r.Counter("dup.counter", WithUnit("s"), WithTag("a", "2")); return err }, ErrConflict},
 		{"tag keys mismatch", func() error { _, err := r.Counter("dup.counter", WithTag("b", "2")); return err }, ErrConflict},
 		{"duplicate gauge", func() error { return r.Gauge("dup.gauge", one) }, ErrDuplicate},
 	}
@@ -571,11 +570,6 @@ func TestConcurrentUse(t *testing.T) {
 	m, _ := r.Metric(httpServerRequests)
 	if v, _ := measurement(m, "COUNT"); v != 800 {
 		t.Errorf("requests %v, want 800", v)
-	}
-	r.Close()
-	r.Close() // idempotent
-	if rec := serve(t, r, http.MethodGet, "/"); rec.Code != http.StatusOK {
-		t.Errorf("after Close: %d", rec.Code)
 	}
 }
 

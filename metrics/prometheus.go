@@ -357,49 +357,31 @@ func appendFloat(b []byte, v float64) []byte {
 
 // appendLabelValue escapes a label value as the text format requires
 // (backslash, double quote, line feed); invalid UTF-8 becomes U+FFFD.
-func appendLabelValue(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\\\"\n") && utf8.ValidString(s) {
-		return append(b, s...)
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '\\':
-				b = append(b, `\\`...)
-			case '"':
-				b = append(b, `\"`...)
-			case '\n':
-				b = append(b, `\n`...)
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, "\uFFFD"...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return b
-}
+func appendLabelValue(b []byte, s string) []byte { return appendEscaped(b, s, true) }
 
-// appendHelp escapes a HELP text (backslash and line feed).
-func appendHelp(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\\\n") && utf8.ValidString(s) {
+// appendHelp escapes a HELP text (backslash and line feed; a double quote
+// stays as it is); invalid UTF-8 becomes U+FFFD.
+func appendHelp(b []byte, s string) []byte { return appendEscaped(b, s, false) }
+
+// appendEscaped appends s with backslashes and line feeds escaped, double
+// quotes too when quote, and invalid UTF-8 replaced by U+FFFD.
+func appendEscaped(b []byte, s string, quote bool) []byte {
+	special := "\\\n"
+	if quote {
+		special = "\\\"\n"
+	}
+	if !strings.ContainsAny(s, special) && utf8.ValidString(s) {
 		return append(b, s...)
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch c {
-			case '\\':
+			switch {
+			case c == '\\':
 				b = append(b, `\\`...)
-			case '\n':
+			case c == '"' && quote:
+				b = append(b, `\"`...)
+			case c == '\n':
 				b = append(b, `\n`...)
 			default:
 				b = append(b, c)

@@ -44,13 +44,13 @@ func hostileRegistry(t *testing.T, now func() time.Time) *Registry {
 	r.ObserveRequest("POST", `/q/"quoted"\back`+"\nslash", 500, time.Second)
 	r.ObserveRequest("GET", "/bad-utf8/\xff\xfe", 404, time.Millisecond)
 	r.ObserveRequest("BREW", RouteNotFound, 404, 2*time.Millisecond)
-	c, err := r.Counter("orders.placed", Description("Orders placed,\nby region \\ shop."), WithTag("region", `eu "west"`), WithTag("shop-id", "1"))
+	c, err := r.Counter("orders.placed", WithDescription("Orders placed,\nby region \\ shop."), WithTag("region", `eu "west"`), WithTag("shop-id", "1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Add(41)
 	c.Inc()
-	if err := r.Gauge("queue.size", func() float64 { return 3 }, Unit("bytes"), WithTag("queue", "mail")); err != nil {
+	if err := r.Gauge("queue.size", func() float64 { return 3 }, WithUnit("bytes"), WithTag("queue", "mail")); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Gauge("temperature", func() float64 { return -1.5e-3 }); err != nil {
@@ -236,7 +236,6 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 // from the value with exactly one space, as client_golang writes them.
 func TestSampleLineSpacing(t *testing.T) {
 	r := New()
-	defer r.Close()
 	r.ObserveRequest(http.MethodGet, "/x", http.StatusOK, time.Millisecond)
 	body := serve(t, r.PrometheusHandler(), http.MethodGet, "/").Body.String()
 	samples := 0

@@ -24,13 +24,12 @@ type Registry struct {
 	custom     map[string]*customFamily // by Spring name
 	customProm map[string]string        // Prometheus name -> Spring name
 	names      atomic.Pointer[[]string] // sorted custom names, rebuilt on registration
-
-	closed atomic.Bool
 }
 
 // New returns a Registry reading the current process. It is useful with no
 // options; see [WithLogger], [WithCacheTTL], [WithMaxWindow] and
-// [WithMaxRequestSeries] for the defaults. New starts no goroutines.
+// [WithMaxRequestSeries] for the defaults. New starts no goroutines and
+// holds nothing to release, so a Registry has no Close.
 func New(opts ...Option) *Registry {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -60,12 +59,6 @@ func New(opts ...Option) *Registry {
 	return r
 }
 
-// Close releases the registry. The registry starts no goroutines, so Close
-// only marks it closed; handlers keep answering. Close is idempotent.
-func (r *Registry) Close() {
-	r.closed.Store(true)
-}
-
 // Handler returns the handler of the metrics endpoint's JSON side. It works
 // on its own at any path of any [http.ServeMux]:
 //
@@ -80,24 +73,16 @@ func (r *Registry) Close() {
 // tag parameters, is a 400. It answers GET and HEAD (405 otherwise) with
 // Spring Boot's v3 JSON type, or application/json when the client asks for
 // that (406 when it accepts neither).
-func (r *Registry) Handler() http.Handler { return handler{r} }
+func (r *Registry) Handler() http.Handler { return httpx.Handler(r.serveEndpoint) }
 
-// handler is the metrics endpoint; the actuator's router calls its
-// ServeEndpoint with the sub-path and content type it has settled.
-type handler struct{ r *Registry }
-
-var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	httpx.ServeStandalone(w, req, h)
-}
-
-func (h handler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub, ct string) {
+// serveEndpoint serves the metrics endpoint's JSON side; the actuator's
+// router calls it with the sub-path and content type it has settled.
+func (r *Registry) serveEndpoint(w http.ResponseWriter, req *http.Request, sub, ct string) {
 	if sub == "" {
-		httpx.WriteJSONAs(w, req, http.StatusOK, ct, h.r.Snapshot())
+		httpx.WriteJSONAs(w, req, http.StatusOK, ct, r.Snapshot())
 		return
 	}
-	h.r.serveMetric(w, req, sub, ct)
+	r.serveMetric(w, req, sub, ct)
 }
 
 // Names returns the names of every metric that currently has data, sorted,

@@ -170,8 +170,7 @@ func summarise(h *metrics.Float64Histogram) pauseStats {
 		if c == 0 {
 			continue
 		}
-		lo, hi := h.Buckets[i], h.Buckets[i+1]
-		lo, hi = finite(lo, hi), finite(hi, lo)
+		lo, hi := bounds(h, i)
 		total += c
 		s.sum += float64(c) * (lo + hi) / 2
 		s.max = hi
@@ -189,8 +188,7 @@ func summarise(h *metrics.Float64Histogram) pauseStats {
 		if c == 0 {
 			continue
 		}
-		lo, hi := h.Buckets[i], h.Buckets[i+1]
-		lo, hi = finite(lo, hi), finite(hi, lo)
+		lo, hi := bounds(h, i)
 		for qi < len(pauseQuantiles) && pauseQuantiles[qi] == 0 {
 			s.quantiles[qi] = lo
 			qi++
@@ -205,6 +203,13 @@ func summarise(h *metrics.Float64Histogram) pauseStats {
 		s.quantiles[qi] = s.max
 	}
 	return s
+}
+
+// bounds returns the bounds of h's bucket i, an infinite one replaced by
+// its finite neighbour (see finite).
+func bounds(h *metrics.Float64Histogram, i int) (lo, hi float64) {
+	lo, hi = h.Buckets[i], h.Buckets[i+1]
+	return finite(lo, hi), finite(hi, lo)
 }
 
 // pauseQuantileLabels are the sample names and labels of the quantiles of

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"github.com/actuatorgo/actuator"
 	"github.com/actuatorgo/actuator/examples/internal/demo"
 	"github.com/actuatorgo/actuator/health"
-	"github.com/actuatorgo/actuator/lifecycle"
 )
 
 func main() {
@@ -31,8 +29,8 @@ func main() {
 	a := actuator.New(append(flags.Options(),
 		actuator.WithLogger(logger),
 		actuator.WithProbes(),
-		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.Groups("readiness")),
-		actuator.WithInfo("app", map[string]any{"name": "gin-demo", "description": "actuator gin demo"}),
+		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.WithGroups("readiness")),
+		actuator.WithInfoValue("app", map[string]any{"name": "gin-demo", "description": "actuator gin demo"}),
 	)...)
 
 	app := gin.New()
@@ -47,18 +45,5 @@ func main() {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	lock, release, err := demo.AcquireLock()
-	if err != nil {
-		logger.Error("cannot take the lock file", "err", err)
-		os.Exit(1)
-	}
-	a.Lifecycle().OnShutdown("lock file", release) // hooks run after the drain, in reverse order
-	demo.PrintURLs("gin", flags.BaseURL(), "/actuator", lock)
-
-	err = a.Run(context.Background(), srv)
-	if err != nil {
-		logger.Error("shutdown was not clean", "err", err)
-	}
-	a.Close()
-	os.Exit(lifecycle.ExitCode(err))
+	demo.Run(a, srv, logger, "gin", flags.BaseURL(), "/actuator")
 }

@@ -7,7 +7,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/actuatorgo/actuator"
 	"github.com/actuatorgo/actuator/examples/internal/demo"
 	"github.com/actuatorgo/actuator/health"
-	"github.com/actuatorgo/actuator/lifecycle"
 )
 
 func main() {
@@ -28,8 +26,8 @@ func main() {
 		actuator.WithBasePath("/management"),
 		actuator.WithLogger(logger),
 		actuator.WithProbes(),
-		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.Groups("readiness")),
-		actuator.WithInfo("app", map[string]any{"name": "std-demo", "description": "actuator net/http demo"}),
+		actuator.WithHealthCheck("tempdir", demo.TempDirWritable, health.WithGroups("readiness")),
+		actuator.WithInfoValue("app", map[string]any{"name": "std-demo", "description": "actuator net/http demo"}),
 	)...)
 
 	mux := http.NewServeMux()
@@ -47,18 +45,5 @@ func main() {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute, // long: idle connections are closed when draining, not before
 	}
-	lock, release, err := demo.AcquireLock()
-	if err != nil {
-		logger.Error("cannot take the lock file", "err", err)
-		os.Exit(1)
-	}
-	a.Lifecycle().OnShutdown("lock file", release) // hooks run after the drain, in reverse order
-	demo.PrintURLs("net/http", flags.BaseURL(), "/management", lock)
-
-	err = a.Run(context.Background(), srv)
-	if err != nil {
-		logger.Error("shutdown was not clean", "err", err)
-	}
-	a.Close()
-	os.Exit(lifecycle.ExitCode(err))
+	demo.Run(a, srv, logger, "net/http", flags.BaseURL(), "/management")
 }

@@ -17,6 +17,25 @@ type Endpoint interface {
 	ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, contentType string)
 }
 
+// EndpointFunc is an [Endpoint] as a function.
+type EndpointFunc func(w http.ResponseWriter, r *http.Request, sub, contentType string)
+
+// ServeEndpoint calls f.
+func (f EndpointFunc) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub, contentType string) {
+	f(w, r, sub, contentType)
+}
+
+// Handler returns f as a handler that serves on its own through
+// [ServeStandalone] and is still an [Endpoint] for the root's router: what
+// the health, info and metrics endpoints' Handler methods return.
+func Handler(f EndpointFunc) http.Handler { return standalone{f} }
+
+type standalone struct{ EndpointFunc }
+
+func (s standalone) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ServeStandalone(w, r, s.EndpointFunc)
+}
+
 // SubPath is the path below a handler mounted on its own: the value of the
 // "{path...}" wildcard of its route pattern, as in
 // mux.Handle("GET /health/{path...}", h), with the slash after its last

@@ -1,14 +1,14 @@
 // Package httpx holds the HTTP and JSON helpers shared by the actuator's
 // packages: content negotiation, JSON bodies and strings, JSON errors in
 // Spring Boot Actuator's shape, the one pool of response buffers, and
-// [Endpoint], what the root's router asks of a domain handler.
+// [Endpoint], what the root's router asks of a built-in handler. Nothing
+// travels in request context values: a handler gets what the router
+// settled as arguments, or settles it itself when it stands alone.
 package httpx
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -22,55 +22,6 @@ const (
 	// MediaTypeJSON is served when the client asks for plain JSON.
 	MediaTypeJSON = "application/json"
 )
-
-type ctxKey struct{}
-
-// routed is what the root records about a request it hands to a custom
-// or lifecycle endpoint (see ForEndpoint), kept in one context value (and
-// one allocation, with the rewritten URL). Domain endpoints get the same
-// facts as arguments instead (see Endpoint).
-type routed struct {
-	contentType  string // "" when not negotiated
-	originalPath string
-	url          url.URL
-}
-
-func routedOf(r *http.Request) *routed {
-	v, _ := r.Context().Value(ctxKey{}).(*routed)
-	return v
-}
-
-// ForEndpoint returns a copy of r for the handler of an endpoint that is
-// not a domain [Endpoint] (a custom endpoint, lifecycle's shutdown): its
-// URL path is sub, the path below the endpoint, as actuator.Endpoint's
-// Handler field documents; contentType ("" when the endpoint writes its
-// own) and the client's path stay readable through ContentType and
-// OriginalPath.
-func ForEndpoint(r *http.Request, contentType, sub string) *http.Request {
-	rt := &routed{contentType: contentType, originalPath: r.URL.Path, url: *r.URL}
-	rt.url.Path = sub
-	rt.url.RawPath = ""
-	r2 := r.WithContext(context.WithValue(r.Context(), ctxKey{}, rt))
-	r2.URL = &rt.url
-	return r2
-}
-
-// ContentType is the content type negotiated for r, MediaTypeV3 when none was.
-func ContentType(r *http.Request) string {
-	if rt := routedOf(r); rt != nil && rt.contentType != "" {
-		return rt.contentType
-	}
-	return MediaTypeV3
-}
-
-// OriginalPath is the path the client asked for, as recorded by
-// ForEndpoint, or r.URL.Path when none was recorded.
-func OriginalPath(r *http.Request) string {
-	if rt := routedOf(r); rt != nil {
-		return rt.originalPath
-	}
-	return r.URL.Path
-}
 
 // Header values shared by every response. net/http only reads them, and an
 // Add by a wrapping middleware appends to a full slice, which copies it, so
@@ -101,20 +52,10 @@ func setContentType(h http.Header, contentType string) {
 	}
 }
 
-// WriteJSON encodes v and writes it with status and the negotiated content
-// type. The body is encoded before anything is written, so an encoding error
-// still gets a clean 500. HEAD requests get the headers without the body.
-func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		WriteError(w, r, http.StatusInternalServerError, "cannot encode response: "+err.Error())
-		return
-	}
-	WriteBody(w, r, status, ContentType(r), body)
-}
-
-// WriteJSONAs is WriteJSON with the content type given: a handler that
-// negotiated it itself passes it here.
+// WriteJSONAs encodes v and writes it with status and contentType, the
+// type the handler negotiated. The body is encoded before anything is
+// written, so an encoding error still gets a clean 500. HEAD requests get
+// the headers without the body.
 func WriteJSONAs(w http.ResponseWriter, r *http.Request, status int, contentType string, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -150,20 +91,16 @@ type ErrorBody struct {
 // path of megabytes is not sent back whole.
 const maxPathInError = 256
 
-// WriteError writes an error body for status, as application/json, or as
-// the type negotiated for a request ForEndpoint routed.
+// WriteError writes an error body for status as application/json, the
+// type of an error answered before any content type was negotiated.
 func WriteError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	ct := MediaTypeJSON
-	if rt := routedOf(r); rt != nil && rt.contentType != "" {
-		ct = rt.contentType
-	}
-	WriteErrorAs(w, r, status, ct, message)
+	WriteErrorAs(w, r, status, MediaTypeJSON, message)
 }
 
 // WriteErrorAs is WriteError with the content type given: a handler that
 // negotiated it itself passes it here.
 func WriteErrorAs(w http.ResponseWriter, r *http.Request, status int, contentType, message string) {
-	path := OriginalPath(r)
+	path := r.URL.Path
 	if len(path) > maxPathInError {
 		path = path[:maxPathInError] + "..."
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,7 +47,7 @@ func (f Flags) Options() []actuator.Option {
 	if f.DrainTimeout >= 0 {
 		lo = append(lo, lifecycle.WithDrainTimeout(f.DrainTimeout))
 	}
-	opts := []actuator.Option{actuator.WithShutdownOptions(lo...)}
+	opts := []actuator.Option{actuator.WithLifecycleOptions(lo...)}
 	if f.ShutdownToken != "" {
 		opts = append(opts, actuator.WithShutdownEndpoint(), actuator.WithAuthorizer(actuator.BearerToken(f.ShutdownToken)))
 	}
@@ -72,6 +73,27 @@ func PrintURLs(name, base, mgmt, lock string) {
   metrics:   %[2]s%[3]s/metrics   %[2]s%[3]s/prometheus
 Stop it with Ctrl-C or SIGTERM for a graceful shutdown.
 `, name, base, mgmt, lock)
+}
+
+// Run is the end of both demos' main: it takes the lock file (released by
+// a shutdown hook), prints the URLs to try, serves srv until the graceful
+// shutdown ends, and exits with [lifecycle.ExitCode]. mgmt is where the
+// endpoints are.
+func Run(a *actuator.Actuator, srv *http.Server, logger *slog.Logger, name, base, mgmt string) {
+	lock, release, err := AcquireLock()
+	if err != nil {
+		logger.Error("cannot take the lock file", "err", err)
+		os.Exit(1)
+	}
+	a.Lifecycle().OnShutdown("lock file", release) // hooks run after the drain, in reverse order
+	PrintURLs(name, base, mgmt, lock)
+
+	err = a.Run(context.Background(), srv)
+	if err != nil {
+		logger.Error("shutdown was not clean", "err", err)
+	}
+	a.Close()
+	os.Exit(lifecycle.ExitCode(err))
 }
 
 // AcquireLock takes the demo's lock file, a stand-in for the file locks

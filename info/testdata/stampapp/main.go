@@ -28,7 +28,7 @@ func main() {
 	}
 	ep := info.New(
 		info.WithGitMode(gm),
-		info.WithGo(false), // the toolchain varies between machines
+		info.WithoutGo(), // the toolchain varies between machines
 		info.WithValue("app", map[string]any{"team": "payments"}),
 		info.WithContributor("failing", func(context.Context) (any, error) {
 			return nil, errors.New("backend unreachable")

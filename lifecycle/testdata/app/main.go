@@ -140,7 +140,7 @@ func main() {
 		)
 		probes.Handle("/shutdown", a.Handler("/"))
 	} else {
-		probes.Handle("/shutdown", http.StripPrefix("/shutdown", lc.ShutdownHandler()))
+		probes.Handle("/shutdown", lc.ShutdownHandler())
 	}
 	for i := 1; i <= *hooks; i++ {
 		name := "h" + strconv.Itoa(i)
