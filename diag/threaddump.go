@@ -17,8 +17,8 @@ import (
 // for concurrent use, and serves one dump at a time (others wait for it,
 // or for their request's context to end).
 type ThreadDump struct {
-	cfg  config
-	sem  chan struct{} // one dump at a time bounds the memory of the buffer
+	cfg config
+	sem chan struct{} // one dump at a time bounds the memory of the buffer
 }
 
 // MediaTypeText is the type of the runtime's own text format.
@@ -305,4 +305,3 @@ func mediaRange(part string) (string, float64) {
 	}
 	return strings.TrimSpace(mt), q
 }
-
