@@ -1,0 +1,108 @@
+package diag
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"runtime/metrics"
+	"strconv"
+	"testing"
+)
+
+// pauseMetrics are the runtime's stop-the-world histograms: pauses for
+// the garbage collector and for everything else (runtime.Stack, profiles).
+var pauseMetrics = []string{"/sched/pauses/total/gc:seconds", "/sched/pauses/total/other:seconds"}
+
+func readPauses() []metrics.Sample {
+	s := make([]metrics.Sample, len(pauseMetrics))
+	for i, n := range pauseMetrics {
+		s[i].Name = n
+	}
+	metrics.Read(s)
+	return s
+}
+
+// longestPause returns, from the histograms read before and after, the
+// upper bound of the highest bucket that gained a pause (the lower bound
+// when that bucket is open-ended), and how many pauses there were.
+func longestPause(before, after []metrics.Sample) (float64, uint64) {
+	var longest float64
+	var count uint64
+	for i := range before {
+		a, b := before[i].Value.Float64Histogram(), after[i].Value.Float64Histogram()
+		for j := range b.Counts {
+			if d := b.Counts[j] - a.Counts[j]; d > 0 {
+				count += d
+				bound := b.Buckets[j+1]
+				if math.IsInf(bound, 1) {
+					bound = b.Buckets[j]
+				}
+				longest = max(longest, bound)
+			}
+		}
+	}
+	return longest, count
+}
+
+// measure serves target once and returns the longest pause it caused.
+func measure(tb testing.TB, h http.Handler, target string, header ...string) (float64, uint64) {
+	before := readPauses()
+	got := do(h, http.MethodGet, target, header...)
+	after := readPauses()
+	if got.code != http.StatusOK {
+		tb.Fatalf("%s: %d %s", target, got.code, got.body)
+	}
+	return longestPause(before, after)
+}
+
+// TestReadingsReportTheirPauses logs the longest stop-the-world pause of
+// each reading with 1,000 goroutines; the numbers for 10,000 and 100,000
+// come from BenchmarkPauses. It asserts no duration.
+func TestReadingsReportTheirPauses(t *testing.T) {
+	defer park(1000, parkedOnChannel)()
+	for _, tc := range []struct {
+		name   string
+		h      http.Handler
+		target string
+	}{
+		{"threaddump full", NewThreadDump().Handler(), ""},
+		{"threaddump grouped", NewThreadDump(WithMaxGoroutines(1)).Handler(), ""},
+		{"heapdump", NewHeapDump().Handler(), ""},
+		{"heapdump gc", NewHeapDump().Handler(), "?gc=true"},
+		{"pprof goroutine", NewPprof().Handler(), "goroutine"},
+	} {
+		longest, n := measure(t, tc.h, tc.target)
+		t.Logf("%s: %d pauses, longest <= %.3g s", tc.name, n, longest)
+	}
+}
+
+// BenchmarkPauses measures the longest stop-the-world pause of a reading
+// with 10,000 and 100,000 parked goroutines, reported as max-pause-s:
+//
+//	go test -run '^$' -bench Pauses -benchtime 5x ./diag/
+func BenchmarkPauses(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		stop := park(n, parkedOnChannel)
+		for _, tc := range []struct {
+			name   string
+			h      http.Handler
+			target string
+		}{
+			{"threaddump-full", NewThreadDump(WithMaxGoroutines(1 << 20)).Handler(), ""},
+			{"threaddump-grouped", NewThreadDump(WithMaxGoroutines(1)).Handler(), ""},
+			{"heapdump", NewHeapDump().Handler(), ""},
+			{"heapdump-gc", NewHeapDump().Handler(), "?gc=true"},
+		} {
+			b.Run(fmt.Sprintf("%s/goroutines=%s", tc.name, strconv.Itoa(n)), func(b *testing.B) {
+				var longest float64
+				for b.Loop() {
+					l, _ := measure(b, tc.h, tc.target)
+					longest = max(longest, l)
+				}
+				b.ReportMetric(longest, "max-pause-s")
+			})
+		}
+		stop()
+	}
+}
+
