@@ -105,4 +105,3 @@ func BenchmarkPauses(b *testing.B) {
 		stop()
 	}
 }
-
