@@ -261,7 +261,7 @@ func TestThreadDumpCutsLongStacks(t *testing.T) {
 func TestThreadDumpCutsTheTextAtTheByteBound(t *testing.T) {
 	defer park(2000, parkedOnChannel)()
 	const limit = 64 << 10
-	d := NewThreadDump(WithMaxStackBytes(limit))
+	d := NewThreadDump(WithMaxStackBytes(limit), WithMaxGoroutines(10_000))
 	got := do(d.Handler(), http.MethodGet, "", "Accept", "text/plain")
 	if len(got.body) > limit || got.header.Get("X-Truncated") != "true" {
 		t.Errorf("text: %d bytes, X-Truncated %q", len(got.body), got.header.Get("X-Truncated"))
