@@ -61,12 +61,12 @@ type (
 // taxonomy (as cyclonedx-gomod writes them); the go: ones are this
 // package's own.
 const (
-	propEnv       = "cdx:gomod:build:env:" // GOOS, GOARCH, CGO_ENABLED, GOVERSION
-	propTag       = "cdx:gomod:build:tag"
-	propSetting   = "go:build:setting:" // any other build setting: -ldflags, vcs.revision, GOAMD64...
-	propReplaces  = "go:module:replaces"
+	propEnv        = "cdx:gomod:build:env:" // GOOS, GOARCH, CGO_ENABLED, GOVERSION
+	propTag        = "cdx:gomod:build:tag"
+	propSetting    = "go:build:setting:" // any other build setting: -ldflags, vcs.revision, GOAMD64...
+	propReplaces   = "go:module:replaces"
 	propReplacedBy = "go:module:replacedBy"
-	propPath      = "go:package:path" // the main package's import path
+	propPath       = "go:package:path" // the main package's import path
 )
 
 // build turns build info into a CycloneDX document: the main module as
