@@ -1,26 +1,29 @@
 package diag
 
 import (
+	"bytes"
 	"html/template"
+	"io"
 	"net/http"
-	httppprof "net/http/pprof"
+	"os"
 	"path"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
-// Pprof serves the profiles of net/http/pprof below one endpoint, at any
-// mount path, without net/http/pprof's init registering anything on
-// [http.DefaultServeMux] (this package calls its handler functions
-// directly; importing net/http/pprof still runs that init, so a program
-// serving http.DefaultServeMux publicly should not). Build it with
-// [NewPprof]; it is safe for concurrent use and runs one CPU profile and
-// one trace at a time (409 while one runs).
+// Pprof serves the profiles net/http/pprof serves, below one endpoint, at
+// any mount path. It does not import net/http/pprof, whose init registers
+// its handlers on [http.DefaultServeMux]: a program that imports this
+// package exposes nothing it did not mount. Build it with [NewPprof]; it
+// is safe for concurrent use and runs one CPU profile and one trace at a
+// time (409 while one runs).
 type Pprof struct {
 	cfg   config
 	cpu   chan struct{} // held while a CPU profile runs
@@ -40,7 +43,8 @@ func NewPprof(opts ...Option) *Pprof {
 //	mux.Handle("/pprof", p.Handler())
 //	mux.Handle("/pprof/{path...}", p.Handler())
 //
-// The value of the "{path...}" wildcard selects what is served:
+// The value of the "{path...}" wildcard selects what is served, as
+// net/http/pprof serves it below /debug/pprof/:
 //
 //	""            an HTML index linking the others, with links that work
 //	              with or without a slash after the mount path
@@ -48,19 +52,22 @@ func NewPprof(opts ...Option) *Pprof {
 //	              WithMaxProfileDuration; 400 above)
 //	"trace"       an execution trace, ?seconds=N (default 1, same bound)
 //	"cmdline"     the command line, NUL-separated
-//	"symbol"      program counters to function names (GET, or POST with
-//	              the addresses in the body)
+//	"symbol"      program counters to function names, as go tool pprof
+//	              asks (GET, or POST with the addresses in the body: a
+//	              read, though a POST)
 //	"{profile}"   a profile of runtime/pprof: goroutine, heap, allocs,
 //	              block, mutex, threadcreate and any registered one;
-//	              ?debug=N for text, ?gc=1 for heap, ?seconds=N for a
-//	              delta profile (same bound)
+//	              ?debug=1 or 2 for text, ?gc=1 to collect garbage before
+//	              a heap profile
 //
-// Bodies are net/http/pprof's: protocol buffers go tool pprof reads, or
-// text. Unknown paths get 404, bad parameters 400, methods other than GET
-// and HEAD (and POST for symbol) 405, all as JSON. A HEAD of profile or
-// trace answers the headers without profiling. The block and mutex
-// profiles stay empty until the program sets
-// [runtime.SetBlockProfileRate] or [runtime.SetMutexProfileFraction].
+// Profiles are gzipped protocol buffers go tool pprof reads
+// (application/octet-stream), or text with ?debug. Unknown paths get
+// 404, bad parameters 400 (delta profiles, ?seconds on a named profile,
+// are not served), methods other than GET and HEAD (and POST for symbol)
+// 405, all as JSON. A HEAD of profile or trace answers the headers
+// without profiling. The block and mutex profiles stay empty until the
+// program calls [runtime.SetBlockProfileRate] or
+// [runtime.SetMutexProfileFraction].
 func (p *Pprof) Handler() http.Handler { return pprofHandler{p} }
 
 type pprofHandler struct{ p *Pprof }
@@ -93,52 +100,96 @@ func (h pprofHandler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub,
 		return
 	}
 	q := r.URL.Query()
-	for k, vs := range q {
-		if len(vs) > 1 {
-			badRequest(w, r, "parameter "+strconv.Quote(k)+" given more than once")
-			return
+	if sub != "symbol" { // symbol's query is a list of addresses
+		for k, vs := range q {
+			if len(vs) > 1 {
+				badRequest(w, r, "parameter "+strconv.Quote(k)+" given more than once")
+				return
+			}
 		}
 	}
+	httpx.SetSecurityHeaders(w.Header())
 	switch sub {
 	case "":
 		p.serveIndex(w, r)
-		return
 	case "cmdline":
-		httppprof.Cmdline(w, r)
-		return
+		httpx.WriteBody(w, r, http.StatusOK, MediaTypeText, []byte(strings.Join(os.Args, "\x00")))
 	case "symbol":
-		httppprof.Symbol(w, r)
-		return
-	case "profile", "trace":
-		if !p.seconds(w, r) {
-			return
-		}
-		if r.Method == http.MethodHead {
-			httpx.SetSecurityHeaders(w.Header())
-			w.Header().Set("Content-Type", MediaTypeOctetStream)
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-		sem, fn, what := p.cpu, httppprof.Profile, "a CPU profile"
-		if sub == "trace" {
-			sem, fn, what = p.trace, httppprof.Trace, "a trace"
-		}
-		select {
-		case sem <- struct{}{}:
-		default:
-			httpx.WriteErrorAs(w, r, http.StatusConflict, httpx.MediaTypeJSON, what+" is running; try again when it is done")
-			return
-		}
-		defer func() { <-sem }()
-		httpx.SetSecurityHeaders(w.Header())
-		fn(w, r)
+		serveSymbol(w, r)
+	case "profile":
+		p.serveTimed(w, r, p.cpu, "a CPU profile", "profile", 30*time.Second, startCPUProfile)
+	case "trace":
+		p.serveTimed(w, r, p.trace, "a trace", "trace", time.Second, startTrace)
+	default:
+		p.serveProfile(w, r, sub)
+	}
+}
+
+func startCPUProfile(w io.Writer) (func(), error) {
+	if err := pprof.StartCPUProfile(w); err != nil {
+		return nil, err
+	}
+	return pprof.StopCPUProfile, nil
+}
+
+func startTrace(w io.Writer) (func(), error) {
+	if err := trace.Start(w); err != nil {
+		return nil, err
+	}
+	return trace.Stop, nil
+}
+
+// serveTimed runs a CPU profile or a trace for the seconds asked (def
+// when none), holding sem, and streams it. It ends early when the client
+// leaves.
+func (p *Pprof) serveTimed(w http.ResponseWriter, r *http.Request, sem chan struct{}, what, file string, def time.Duration,
+	start func(io.Writer) (func(), error)) {
+	d, ok := p.seconds(w, r, def)
+	if !ok {
 		return
 	}
-	if strings.Contains(sub, "/") || pprof.Lookup(sub) == nil {
+	h := w.Header()
+	h.Set("Content-Type", MediaTypeOctetStream)
+	h.Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	select {
+	case sem <- struct{}{}:
+	default:
+		h.Del("Content-Disposition")
+		httpx.WriteErrorAs(w, r, http.StatusConflict, httpx.MediaTypeJSON, what+" is running; try again when it is done")
+		return
+	}
+	defer func() { <-sem }()
+	// A server's WriteTimeout shorter than the profile would cut it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + 10*time.Second))
+	stop, err := start(w)
+	if err != nil { // another profiler in the process; nothing written yet
+		h.Del("Content-Disposition")
+		httpx.WriteErrorAs(w, r, http.StatusConflict, httpx.MediaTypeJSON, "cannot start "+what+": "+err.Error())
+		return
+	}
+	t := time.NewTimer(d)
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		t.Stop()
+	}
+	stop()
+}
+
+// serveProfile writes a named profile of runtime/pprof.
+func (p *Pprof) serveProfile(w http.ResponseWriter, r *http.Request, name string) {
+	prof := pprof.Lookup(name)
+	if strings.Contains(name, "/") || prof == nil {
 		httpx.NotFoundAs(w, r, httpx.MediaTypeJSON)
 		return
 	}
-	if !p.seconds(w, r) {
+	q := r.URL.Query()
+	if q.Has("seconds") {
+		badRequest(w, r, "delta profiles are not served: take two profiles and compare them with go tool pprof -diff_base")
 		return
 	}
 	debug := 0
@@ -149,34 +200,83 @@ func (h pprofHandler) ServeEndpoint(w http.ResponseWriter, r *http.Request, sub,
 			return
 		}
 	}
+	gc := 0
 	if v := q.Get("gc"); v != "" {
-		if _, err := strconv.Atoi(v); err != nil {
+		var err error
+		if gc, err = strconv.Atoi(v); err != nil {
 			badRequest(w, r, "gc must be an integer")
 			return
 		}
 	}
-	if sub == "goroutine" && debug == 2 && runtime.NumGoroutine() > p.cfg.maxGoroutines {
+	if name == "goroutine" && debug == 2 && runtime.NumGoroutine() > p.cfg.maxGoroutines {
 		badRequest(w, r, "goroutine?debug=2 stops the world for every goroutine; with more than "+
 			strconv.Itoa(p.cfg.maxGoroutines)+" use debug=1 or the protocol buffer form")
 		return
 	}
-	httpx.SetSecurityHeaders(w.Header())
-	httppprof.Handler(sub).ServeHTTP(w, r)
+	if name == "heap" && gc > 0 {
+		runtime.GC()
+	}
+	var b bytes.Buffer
+	if err := prof.WriteTo(&b, debug); err != nil {
+		httpx.WriteErrorAs(w, r, http.StatusInternalServerError, httpx.MediaTypeJSON, name+" profile: "+err.Error())
+		return
+	}
+	ct := MediaTypeText
+	if debug == 0 {
+		ct = MediaTypeOctetStream
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	httpx.WriteBody(w, r, http.StatusOK, ct, b.Bytes())
 }
 
-// seconds validates the optional seconds parameter, an integer from 1 to
-// the bound; when it is not one, it answers 400 and returns false.
-func (p *Pprof) seconds(w http.ResponseWriter, r *http.Request) bool {
+// maxSymbolBody bounds a symbol request's list of addresses.
+const maxSymbolBody = 64 << 10
+
+// serveSymbol answers go tool pprof's symbol lookups: for each address of
+// the '+'-separated list in the query (GET) or body (POST), "0x<pc>
+// <function>"; with none, "num_symbols: 1", meaning symbols are available.
+func serveSymbol(w http.ResponseWriter, r *http.Request) {
+	list := r.URL.RawQuery
+	if r.Method == http.MethodPost {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSymbolBody))
+		if err != nil {
+			httpx.WriteErrorAs(w, r, http.StatusRequestEntityTooLarge, httpx.MediaTypeJSON,
+				"addresses must fit in "+strconv.Itoa(maxSymbolBody)+" bytes")
+			return
+		}
+		list = string(b)
+	}
+	out := []byte("num_symbols: 1\n")
+	for word := range strings.SplitSeq(list, "+") {
+		pc, _ := strconv.ParseUint(word, 0, 64)
+		if pc == 0 {
+			continue
+		}
+		if f := runtime.FuncForPC(uintptr(pc)); f != nil {
+			out = append(out, "0x"...)
+			out = strconv.AppendUint(out, pc, 16)
+			out = append(out, ' ')
+			out = append(out, f.Name()...)
+			out = append(out, '\n')
+		}
+	}
+	httpx.WriteBody(w, r, http.StatusOK, MediaTypeText, out)
+}
+
+// seconds reads the optional seconds parameter, an integer from 1 to the
+// bound (def, within the bound, when absent); when it is not one, it
+// answers 400 and returns false.
+func (p *Pprof) seconds(w http.ResponseWriter, r *http.Request, def time.Duration) (time.Duration, bool) {
 	v, present := r.URL.Query()["seconds"]
 	if !present {
-		return true
+		return min(def, time.Duration(p.cfg.maxSeconds)*time.Second), true
 	}
 	n, err := strconv.Atoi(v[0])
 	if err != nil || n < 1 || n > p.cfg.maxSeconds {
 		badRequest(w, r, "seconds must be an integer from 1 to "+strconv.Itoa(p.cfg.maxSeconds))
-		return false
+		return 0, false
 	}
-	return true
+	return time.Duration(n) * time.Second, true
 }
 
 func badRequest(w http.ResponseWriter, r *http.Request, msg string) {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,9 +62,7 @@ func TestPprofServesEveryNamedProfile(t *testing.T) {
 	if got := do(h, http.MethodGet, "heap?gc=1"); got.code != http.StatusOK {
 		t.Errorf("heap?gc=1: %d", got.code)
 	}
-	if got := do(h, http.MethodGet, "allocs?seconds=1"); got.code != http.StatusOK {
-		t.Errorf("delta allocs: %d %s", got.code, got.body)
-	}
+	checkError(t, do(h, http.MethodGet, "allocs?seconds=1"), http.StatusBadRequest) // no delta profiles
 	if got := do(h, http.MethodGet, "cmdline"); got.code != http.StatusOK || !strings.Contains(string(got.body), "diag.test") {
 		t.Errorf("cmdline: %d %q", got.code, got.body)
 	}
@@ -85,7 +85,7 @@ func TestPprofRejectsBadRequests(t *testing.T) {
 		{http.MethodGet, "profile?seconds=abc", http.StatusBadRequest},
 		{http.MethodGet, "profile?seconds=1&seconds=1", http.StatusBadRequest},
 		{http.MethodGet, "trace?seconds=99999999999999999999", http.StatusBadRequest},
-		{http.MethodGet, "heap?seconds=-1", http.StatusBadRequest},
+		{http.MethodGet, "heap?seconds=1", http.StatusBadRequest},
 		{http.MethodGet, "goroutine?debug=3", http.StatusBadRequest},
 		{http.MethodGet, "goroutine?debug=x", http.StatusBadRequest},
 		{http.MethodGet, "heap?gc=x", http.StatusBadRequest},
@@ -186,4 +186,42 @@ func TestPprofProfileEndsWithTheRequest(t *testing.T) {
 	if len(p.cpu) != 0 {
 		t.Error("lock still held")
 	}
+}
+
+// TestPprofRegistersNothingOnTheDefaultMux: net/http/pprof's init would
+// publish every profile on http.DefaultServeMux.
+func TestPprofRegistersNothingOnTheDefaultMux(t *testing.T) {
+	_ = NewPprof()
+	if _, pattern := http.DefaultServeMux.Handler(httptest.NewRequest(http.MethodGet, "/debug/pprof/", nil)); pattern != "" {
+		t.Errorf("http.DefaultServeMux serves /debug/pprof/ with %q", pattern)
+	}
+}
+
+func TestPprofSymbolLooksUpAddresses(t *testing.T) {
+	pc := reflectPC()
+	h := NewPprof().Handler()
+	got := do(h, http.MethodGet, "symbol?"+pc)
+	if got.code != http.StatusOK || !strings.Contains(string(got.body), ".reflectPC") {
+		t.Errorf("GET: %d %q", got.code, got.body)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/mnt/symbol", strings.NewReader(pc+"+0x0+junk"))
+	r.SetPathValue("path", "symbol")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), ".reflectPC") {
+		t.Errorf("POST: %d %q", w.Code, w.Body.String())
+	}
+	r = httptest.NewRequest(http.MethodPost, "/mnt/symbol", strings.NewReader(strings.Repeat("0x1+", 20_000)))
+	r.SetPathValue("path", "symbol")
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("large body: %d", w.Code)
+	}
+}
+
+// reflectPC returns its own program counter as go tool pprof sends it.
+func reflectPC() string {
+	pc, _, _, _ := runtime.Caller(0)
+	return "0x" + strconv.FormatUint(uint64(pc), 16)
 }
