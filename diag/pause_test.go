@@ -77,11 +77,11 @@ func TestReadingsReportTheirPauses(t *testing.T) {
 }
 
 // BenchmarkPauses measures the longest stop-the-world pause of a reading
-// with 10,000 and 100,000 parked goroutines, reported as max-pause-s:
+// with 1,000, 10,000 and 100,000 parked goroutines, reported as max-pause-s:
 //
 //	go test -run '^$' -bench Pauses -benchtime 5x ./diag/
 func BenchmarkPauses(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
+	for _, n := range []int{1_000, 10_000, 100_000} {
 		stop := park(n, parkedOnChannel)
 		for _, tc := range []struct {
 			name   string
@@ -92,6 +92,8 @@ func BenchmarkPauses(b *testing.B) {
 			{"threaddump-grouped", NewThreadDump(WithMaxGoroutines(1)).Handler(), ""},
 			{"heapdump", NewHeapDump().Handler(), ""},
 			{"heapdump-gc", NewHeapDump().Handler(), "?gc=true"},
+			{"pprof-goroutine", NewPprof().Handler(), "goroutine"},
+			{"pprof-goroutine-debug1", NewPprof().Handler(), "goroutine?debug=1"},
 		} {
 			b.Run(fmt.Sprintf("%s/goroutines=%s", tc.name, strconv.Itoa(n)), func(b *testing.B) {
 				var longest float64
