@@ -12,11 +12,11 @@ const (
 	DefaultMaxStackBytes = 64 << 20
 	// DefaultMaxGoroutines is how many goroutines a thread dump lists one
 	// by one, with ids and wait reasons. Collecting them stops the world
-	// for about 4 µs per goroutine (docs/diagnostics.md: at most 42 ms for
-	// 10,000 and 403 ms for 100,000 on two cores), so with more than this
-	// the dump groups stacks, collected with pauses below a millisecond.
-	// Spring Boot Admin polls the dump every second: 1,000 keeps its pause
-	// to a few milliseconds.
+	// for 4 to 8 µs per goroutine (docs/diagnostics.md: up to 84 ms for
+	// 10,000 and 671 ms for 100,000 on two shared cores), so with more
+	// than this the dump groups stacks, collected with pauses of a
+	// millisecond or less. Spring Boot Admin polls the dump every second:
+	// 1,000 keeps that pause under 10 ms.
 	DefaultMaxGoroutines = 1_000
 	// DefaultMaxFrames is how many frames a goroutine lists in JSON.
 	DefaultMaxFrames = 100

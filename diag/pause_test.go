@@ -86,9 +86,11 @@ func TestReadingsReportTheirPauses(t *testing.T) {
 }
 
 // BenchmarkPauses measures the longest stop-the-world pauses of a reading
-// with 1,000, 10,000 and 100,000 parked goroutines, reported as max-pause-s:
+// with 1,000, 10,000 and 100,000 parked goroutines, reported as
+// max-other-pause-s (what the reading stops the world for) and
+// max-gc-pause-s (collections during it, ?gc=true's among them):
 //
-//	go test -run '^$' -bench Pauses -benchtime 5x ./diag/
+//	go test -run '^$' -bench Pauses -benchtime 10x ./diag/
 func BenchmarkPauses(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		stop := park(n, parkedOnChannel)
