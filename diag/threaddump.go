@@ -80,6 +80,12 @@ func (h threadDumpHandler) ServeEndpoint(w http.ResponseWriter, r *http.Request,
 		httpx.NotFoundAs(w, r, errCT)
 		return
 	}
+	if r.Method == http.MethodHead { // headers only, without the pause
+		httpx.SetSecurityHeaders(w.Header())
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	select {
 	case d.sem <- struct{}{}:
 	case <-r.Context().Done():

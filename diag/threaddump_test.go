@@ -321,3 +321,18 @@ func TestOptionsPanicOnBadValues(t *testing.T) {
 		}()
 	}
 }
+
+// FuzzParseStacks: any text parses without panic, within the frame bound.
+func FuzzParseStacks(f *testing.F) {
+	f.Add([]byte(sampleStacks))
+	f.Add([]byte("goroutine 1 [\n\n"))
+	f.Add([]byte("goroutine x [a, b minutes]:\nf(\n\t:"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, g := range parseStacks(text, 3) {
+			if len(g.frames) > 3 {
+				t.Fatalf("%d frames", len(g.frames))
+			}
+			_ = g.json()
+		}
+	})
+}
