@@ -20,8 +20,8 @@ const (
 	DefaultMaxGoroutines = 1_000
 	// DefaultMaxFrames is how many frames a goroutine lists in JSON.
 	DefaultMaxFrames = 100
-	// DefaultMaxSeconds bounds the seconds parameter of a CPU profile, a
-	// trace or a delta profile.
+	// DefaultMaxSeconds bounds the seconds parameter of a CPU profile or a
+	// trace.
 	DefaultMaxSeconds = 30
 )
 
@@ -85,8 +85,9 @@ func WithMaxFrames(n int) Option {
 }
 
 // WithMaxProfileDuration bounds the seconds parameter of the pprof
-// endpoint's CPU profile, trace and delta profiles (at least one second;
-// requests above it get 400). Default: [DefaultMaxSeconds] seconds.
+// endpoint's CPU profile and trace (at least one second, rounded down to
+// whole seconds; requests above it get 400). Default: [DefaultMaxSeconds]
+// seconds.
 func WithMaxProfileDuration(d time.Duration) Option {
 	if d < time.Second {
 		panic("diag: WithMaxProfileDuration: " + d.String() + " is below 1s")

@@ -167,7 +167,7 @@ func splitFunction(fn string) (string, string) {
 type jsonFrame struct {
 	ClassName    string `json:"className"`
 	MethodName   string `json:"methodName"`
-	FileName     string `json:"fileName,omitempty"`
+	FileName     string `json:"fileName"`
 	LineNumber   int    `json:"lineNumber"`
 	NativeMethod bool   `json:"nativeMethod"`
 	Function     string `json:"function"`
