@@ -27,10 +27,10 @@
 // gets the runtime's own text, as goroutine?debug=2 writes it.
 //
 // Listing goroutines one by one (runtime.Stack) stops the world while it
-// collects, about 4 µs per goroutine. Above [WithMaxGoroutines] (default
+// collects, 4 to 8 µs per goroutine. Above [WithMaxGoroutines] (default
 // 1,000) the dump groups goroutines by stack instead, from the goroutine
-// profile, which pauses the program for less than a millisecond whatever
-// the count: "mode":"grouped", each entry with a "count" and threadState
+// profile, collected while the program runs, with pauses of about a
+// millisecond or less whatever the count: "mode":"grouped", each entry with a "count" and threadState
 // UNKNOWN. The text is bounded by [WithMaxStackBytes] (64 MiB) and cut
 // after the last whole goroutine, "truncated":true; each goroutine lists at
 // most [WithMaxFrames] frames (100), "framesTruncated":true.
