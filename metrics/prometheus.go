@@ -374,11 +374,6 @@ func (r *Registry) AppendPrometheus(b []byte) []byte {
 	return r.appendPrometheus(b, new(scratch), promOptions{format: fmtText})
 }
 
-// appendOpenMetrics is AppendPrometheus in OpenMetrics text 1.0.0.
-func (r *Registry) appendOpenMetrics(b []byte) []byte {
-	return r.appendPrometheus(b, new(scratch), promOptions{format: fmtOM})
-}
-
 func (r *Registry) appendPrometheus(b []byte, sc *scratch, o promOptions) []byte {
 	sc.rt = r.rt.read()
 	sc.pr = r.proc.read()
