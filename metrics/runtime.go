@@ -123,6 +123,8 @@ type runtimeReader struct {
 	// read. runtime/metrics has no time of the last GC; ReadGCStats takes
 	// the heap lock briefly but does not stop the world.
 	gc debug.GCStats
+	// gcCycles is the cycle count when lastGC was read.
+	gcCycles, lastGC float64
 }
 
 func (r *runtimeReader) init() {
@@ -149,10 +151,16 @@ func (r *runtimeReader) read() runtimeReading {
 			out.v[i] = math.NaN()
 		}
 	}
-	debug.ReadGCStats(&r.gc)
-	if ns := r.gc.LastGC.UnixNano(); r.gc.NumGC > 0 && ns > 0 {
-		out.lastGC = float64(ns) / 1e9
+	// The time of the last GC changes only with the cycle count, so the
+	// pause history is copied only when a cycle has ended since.
+	if c := out.v[rmGCCycles]; c != r.gcCycles {
+		debug.ReadGCStats(&r.gc)
+		if ns := r.gc.LastGC.UnixNano(); r.gc.NumGC > 0 && ns > 0 {
+			r.lastGC = float64(ns) / 1e9
+		}
+		r.gcCycles = c
 	}
+	out.lastGC = r.lastGC
 	r.mu.Unlock()
 	if n, _ := runtime.ThreadCreateProfile(nil); n > 0 {
 		out.threadsCreated = float64(n)
