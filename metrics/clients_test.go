@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -220,5 +221,28 @@ func TestScrapeHandlerCounts(t *testing.T) {
 	}
 	if v := sampleValue(t, text, `promhttp_metric_handler_requests_total{code="405"}`); v != 1 {
 		t.Errorf("code 405 = %v, want 1", v)
+	}
+}
+
+// TestReadNetstat reads the IpExt octet counters as procfs's Netstat does
+// for client_golang's process_network_*_bytes_total
+// (prometheus/process_collector_procfsenabled.go).
+func TestReadNetstat(t *testing.T) {
+	path := t.TempDir() + "/netstat"
+	const text = "TcpExt: SyncookiesSent SyncookiesRecv\nTcpExt: 0 0\n" +
+		"IpExt: InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets\n" +
+		"IpExt: 0 0 0 0 0 0 123456789012 987\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	for range 2 { // the second read reuses the buffer
+		in, out := readNetstat(path, &buf)
+		if in != 123456789012 || out != 987 {
+			t.Errorf("readNetstat = %v, %v; want 123456789012, 987", in, out)
+		}
+	}
+	if in, out := readNetstat(path+".missing", &buf); !math.IsNaN(in) || !math.IsNaN(out) {
+		t.Errorf("missing file: %v, %v; want NaN", in, out)
 	}
 }

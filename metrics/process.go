@@ -1,11 +1,11 @@
 package metrics
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -79,6 +79,8 @@ type processReader struct {
 	// prevBusy and prevTotal are the machine's cumulative busy and total
 	// CPU seconds at the previous refresh; prevTotal is 0 before the first.
 	prevBusy, prevTotal float64
+	netstatPath         string
+	netstatBuf          []byte // reused by readNetstat
 	logged              map[string]bool
 }
 
@@ -160,7 +162,10 @@ func (r *processReader) refresh(now time.Time) {
 			}
 		}
 		out.maxFDs, out.vmMax = r.maxFDs, r.vmMax
-		out.netRecv, out.netSent = readNetstat(p.Pid)
+		if r.netstatPath == "" {
+			r.netstatPath = "/proc/" + strconv.Itoa(int(p.Pid)) + "/net/netstat"
+		}
+		out.netRecv, out.netSent = readNetstat(r.netstatPath, &r.netstatBuf)
 	}
 	if t, err := cpu.Times(false); err == nil && len(t) > 0 {
 		// Busy and total as the kernel counts them in /proc/stat; guest
@@ -244,40 +249,64 @@ func (r *processReader) initProcess() {
 // /proc/<pid>/net/netstat (the bytes received and sent in the process's
 // network namespace), as client_golang's process collector reads them
 // (prometheus/process_collector_procfsenabled.go, through procfs Netstat).
-// Both are NaN where the file does not exist.
-func readNetstat(pid int32) (in, out float64) {
+// Both are NaN where the file does not exist. buf is reused between reads.
+func readNetstat(path string, buf *[]byte) (in, out float64) {
 	in, out = math.NaN(), math.NaN()
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(int(pid)) + "/net/netstat")
+	f, err := os.Open(path)
 	if err != nil {
 		return in, out
 	}
+	b := (*buf)[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil || n == 0 {
+			break
+		}
+	}
+	f.Close()
+	*buf = b
 	// The file holds pairs of lines: "IpExt: name name ..." then
 	// "IpExt: value value ...".
-	var header string
-	for line := range strings.Lines(string(data)) {
-		line = strings.TrimSpace(line)
-		rest, ok := strings.CutPrefix(line, "IpExt:")
-		if !ok {
-			continue
+	const prefix = "IpExt: "
+	i := bytes.Index(b, []byte(prefix))
+	if i < 0 {
+		return in, out
+	}
+	names, rest, _ := bytes.Cut(b[i+len(prefix):], []byte("\n"))
+	j := bytes.Index(rest, []byte(prefix))
+	if j < 0 {
+		return in, out
+	}
+	values, _, _ := bytes.Cut(rest[j+len(prefix):], []byte("\n"))
+	for len(names) > 0 && len(values) > 0 {
+		var name, value []byte
+		name, names, _ = bytes.Cut(names, []byte(" "))
+		value, values, _ = bytes.Cut(values, []byte(" "))
+		switch string(name) {
+		case "InOctets":
+			in = parseUint(value)
+		case "OutOctets":
+			out = parseUint(value)
 		}
-		if header == "" {
-			header = rest
-			continue
-		}
-		names, values := strings.Fields(header), strings.Fields(rest)
-		for i := 0; i < len(names) && i < len(values); i++ {
-			v, err := strconv.ParseFloat(values[i], 64)
-			if err != nil {
-				continue
-			}
-			switch names[i] {
-			case "InOctets":
-				in = v
-			case "OutOctets":
-				out = v
-			}
-		}
-		break
 	}
 	return in, out
+}
+
+// parseUint parses decimal digits; anything else is NaN.
+func parseUint(b []byte) float64 {
+	if len(b) == 0 {
+		return math.NaN()
+	}
+	var v float64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return math.NaN()
+		}
+		v = v*10 + float64(c-'0')
+	}
+	return v
 }
