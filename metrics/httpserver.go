@@ -60,6 +60,7 @@ type requestSeries struct {
 	key        requestKey
 	statusText string
 	result     string
+	labels     string // Prometheus labels, rendered once, without the closing brace
 	timer      timer
 }
 
@@ -168,6 +169,7 @@ func (m *requestMetrics) add(key requestKey) *requestSeries {
 		}
 	}
 	s := &requestSeries{key: key, statusText: statusTag(key.status), result: outcome(key.status)}
+	s.labels = requestLabels(s)
 	s.timer.init(m.window, m.now(), len(m.bounds))
 	m.series[key] = s
 	old := *m.sorted.Load()

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	mathbits "math/bits"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -158,6 +159,9 @@ var (
 	promHeaders  [2][len(promScalars)]string
 	promGCHeader [2]string
 	promInfo     [2]string
+	// by format, then: scrapes, scrapes in flight, requests as a
+	// histogram, requests as a summary, requests' max
+	promFixed    [2][5]string
 	promBuiltins = map[string]bool{}
 	goInfoLabels = `{version="` + string(appendLabelValue(nil, runtime.Version())) + `"}`
 )
@@ -229,6 +233,13 @@ func init() {
 		}
 		promGCHeader[f] = string(appendHeader(nil, f, promGCDuration, helpGCDuration, "summary", "seconds"))
 		promInfo[f] = string(appendHeader(nil, f, promGoInfo, helpGoInfo, "gauge", "")) + promGoInfo + goInfoLabels + " 1\n"
+		promFixed[f] = [5]string{
+			string(appendHeader(nil, f, promScrapes, helpScrapes, "counter", "")),
+			string(appendHeader(nil, f, promScrapesFlight, helpScrapesFlight, "gauge", "")),
+			string(appendHeader(nil, f, promRequests, helpRequests, "histogram", "seconds")),
+			string(appendHeader(nil, f, promRequests, helpRequests, "summary", "seconds")),
+			string(appendHeader(nil, f, promRequestsMax, helpRequestsMax, "gauge", "seconds")),
+		}
 	}
 	for _, p := range promScalars {
 		promBuiltins[p.name] = true
@@ -410,18 +421,19 @@ func (r *Registry) appendPrometheus(b []byte, sc *scratch, o promOptions) []byte
 	// promhttp's own counters; this scrape is in flight, and is counted
 	// once it is done, as promhttp.InstrumentMetricHandler does.
 	if w.include(promScrapes, "counter") {
-		w.family(promScrapes, helpScrapes, "counter", "")
-		for code := range r.scrapes.codes {
-			if n := r.scrapes.codes[code].Load(); n > 0 || code == 200-minCode || code == 500-minCode || code == 503-minCode {
+		w.b = append(w.b, promFixed[o.format][0]...)
+		for k := range r.scrapes.seen {
+			for bits := r.scrapes.seen[k].Load() | initialCodes[k]; bits != 0; bits &= bits - 1 {
+				i := k*64 + mathbits.TrailingZeros64(bits)
 				w.b = append(w.b, promScrapes+`{code="`...)
-				w.b = strconv.AppendInt(w.b, int64(code+minCode), 10)
+				w.b = strconv.AppendInt(w.b, int64(i+minCode), 10)
 				w.b = append(w.b, `"}`...)
-				w.value(float64(n))
+				w.value(float64(r.scrapes.codes[i].Load()))
 			}
 		}
 	}
 	if w.include(promScrapesFlight, "gauge") {
-		w.family(promScrapesFlight, helpScrapesFlight, "gauge", "")
+		w.b = append(w.b, promFixed[o.format][1]...)
 		w.scalar(promScrapesFlight, float64(r.scrapes.inFlight.Load()))
 	}
 
@@ -437,7 +449,11 @@ func (r *Registry) appendPrometheus(b []byte, sc *scratch, o promOptions) []byte
 		}
 		withReqs := w.include(promRequests, typ)
 		if withReqs {
-			w.family(promRequests, helpRequests, typ, "seconds")
+			if histogram {
+				w.b = append(w.b, promFixed[o.format][2]...)
+			} else {
+				w.b = append(w.b, promFixed[o.format][3]...)
+			}
 		}
 		for _, s := range reqs {
 			var count, total, max float64
@@ -461,7 +477,7 @@ func (r *Registry) appendPrometheus(b []byte, sc *scratch, o promOptions) []byte
 			w.value(total)
 		}
 		if w.include(promRequestsMax, "gauge") {
-			w.family(promRequestsMax, helpRequestsMax, "gauge", "seconds")
+			w.b = append(w.b, promFixed[o.format][4]...)
 			for i, s := range reqs {
 				w.requestLine(promRequestsMax, s, "")
 				w.value(maxes[i])
@@ -522,18 +538,35 @@ const (
 	maxCode = 599
 )
 
+const codeWords = (maxCode - minCode + 64) / 64
+
 // scrapeCounts are promhttp's counters of the Prometheus endpoint's own
-// requests: by status code, and in flight.
+// requests: by status code, and in flight. seen has a bit for each code
+// counted at least once, so a scrape reads only those.
 type scrapeCounts struct {
 	inFlight atomic.Int64
 	codes    [maxCode - minCode + 1]atomic.Uint64
+	seen     [codeWords]atomic.Uint64
 }
+
+// initialCodes are the codes promhttp.InstrumentMetricHandler initialises
+// (200, 500, 503), as bits of scrapeCounts.seen.
+var initialCodes = func() (bits [codeWords]uint64) {
+	for _, c := range []int{200, 500, 503} {
+		i := c - minCode
+		bits[i/64] |= 1 << (i % 64)
+	}
+	return bits
+}()
 
 func (s *scrapeCounts) begin() { s.inFlight.Add(1) }
 
 func (s *scrapeCounts) end(code int) {
 	if code >= minCode && code <= maxCode {
-		s.codes[code-minCode].Add(1)
+		i := code - minCode
+		if s.codes[i].Add(1) == 1 {
+			s.seen[i/64].Or(1 << (i % 64))
+		}
 	}
 	s.inFlight.Add(-1)
 }
@@ -581,17 +614,23 @@ func (w *promWriter) scalar(name string, v float64) {
 // (such as `,le="0.1"`) after the tags; value() ends the line.
 func (w *promWriter) requestLine(name string, s *requestSeries, extra string) {
 	w.b = append(w.b, name...)
-	w.b = append(w.b, `{method="`...)
-	w.b = appendLabelValue(w.b, s.key.method)
-	w.b = append(w.b, `",outcome="`...)
-	w.b = append(w.b, s.result...)
-	w.b = append(w.b, `",status="`...)
-	w.b = append(w.b, s.statusText...)
-	w.b = append(w.b, `",uri="`...)
-	w.b = appendLabelValue(w.b, s.key.uri)
-	w.b = append(w.b, '"')
+	w.b = append(w.b, s.labels...)
 	w.b = append(w.b, extra...)
 	w.b = append(w.b, '}')
+}
+
+// requestLabels renders the labels of a request series, without the
+// closing brace.
+func requestLabels(s *requestSeries) string {
+	b := append([]byte(nil), `{method="`...)
+	b = appendLabelValue(b, s.key.method)
+	b = append(b, `",outcome="`...)
+	b = append(b, s.result...)
+	b = append(b, `",status="`...)
+	b = append(b, s.statusText...)
+	b = append(b, `",uri="`...)
+	b = appendLabelValue(b, s.key.uri)
+	return string(append(b, '"'))
 }
 
 func appendFloat(b []byte, v float64) []byte {
