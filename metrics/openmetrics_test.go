@@ -251,4 +251,14 @@ func TestIncludedNames(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("status %d", rec.Code)
 	}
+	// A hostile list costs a bounded scrape: more names than the cap is a
+	// 400, not a scan of every family against every name.
+	long := "includedNames=" + strings.Repeat("x,", maxIncludedNames) + "go_goroutines"
+	if rec := serveWith(t, r.PrometheusHandler(), "", long); rec.Code != http.StatusBadRequest {
+		t.Errorf("%d names: status %d, want 400", maxIncludedNames+1, rec.Code)
+	}
+	atCap := "includedNames=" + strings.Repeat("x,", maxIncludedNames-1) + "go_goroutines"
+	if _, body := scrape(t, r, "", atCap); !strings.Contains(body, "go_goroutines ") {
+		t.Errorf("%d names: no go_goroutines", maxIncludedNames)
+	}
 }

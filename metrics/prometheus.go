@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	mathbits "math/bits"
 	"net/http"
@@ -328,7 +329,16 @@ func (h promHandler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub
 	case httpx.OpenMetricsV0:
 		o.format, ct = fmtOM, openMetricsV0ContentType
 	}
-	o.names, o.filter = includedNames(sc.names[:0], req.URL.RawQuery)
+	var err error
+	o.names, o.filter, err = includedNames(sc.names[:0], req.URL.RawQuery)
+	if err != nil {
+		clear(o.names)
+		sc.names = o.names[:0]
+		scratchPool.Put(sc)
+		httpx.WriteError(w, req, http.StatusBadRequest, err.Error())
+		h.r.scrapes.end(http.StatusBadRequest)
+		return
+	}
 	buf := httpx.GetBuffer()
 	*buf = h.r.appendPrometheus(*buf, sc, o)
 	httpx.WriteBody(w, req, http.StatusOK, ct, *buf)
@@ -340,12 +350,18 @@ func (h promHandler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub
 	h.r.scrapes.end(http.StatusOK)
 }
 
+// maxIncludedNames bounds the names of ?includedNames, so that a long
+// query cannot make a scrape cost more than a small bound: every family is
+// compared with every name.
+const maxIncludedNames = 256
+
 // includedNames appends the names of every includedNames parameter of the
 // query to dst (comma-separated values, repeated parameters), and reports
-// whether there was any such parameter.
-func includedNames(dst []string, rawQuery string) ([]string, bool) {
+// whether there was any such parameter; more than maxIncludedNames names
+// is an error.
+func includedNames(dst []string, rawQuery string) ([]string, bool, error) {
 	if !strings.Contains(rawQuery, "includedNames") && !strings.Contains(rawQuery, "%") {
-		return dst, false
+		return dst, false, nil
 	}
 	filter := false
 	for rest := rawQuery; rest != ""; {
@@ -365,11 +381,14 @@ func includedNames(dst []string, rawQuery string) ([]string, bool) {
 			var name string
 			name, v, more = strings.Cut(v, ",")
 			if name = strings.TrimSpace(name); name != "" {
+				if len(dst) == maxIncludedNames {
+					return dst, true, fmt.Errorf("at most %d includedNames are allowed", maxIncludedNames)
+				}
 				dst = append(dst, name)
 			}
 		}
 	}
-	return dst, filter
+	return dst, filter, nil
 }
 
 // promOptions select what a scrape writes.
