@@ -32,6 +32,9 @@ func TestOpenMetricsNegotiation(t *testing.T) {
 		if ct != tc.want {
 			t.Errorf("Accept %q: Content-Type %q, want %q", tc.accept, ct, tc.want)
 		}
+		if rec := serveWith(t, r.PrometheusHandler(), tc.accept, ""); rec.Header().Get("Vary") != "Accept" {
+			t.Errorf("Accept %q: Vary %q, want Accept", tc.accept, rec.Header().Get("Vary"))
+		}
 		if om := strings.HasSuffix(body, "# EOF\n"); om != strings.HasPrefix(ct, "application/openmetrics-text") {
 			t.Errorf("Accept %q: body ends with # EOF: %v, Content-Type %q", tc.accept, om, ct)
 		}

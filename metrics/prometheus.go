@@ -341,6 +341,8 @@ func (h promHandler) ServeEndpoint(w http.ResponseWriter, req *http.Request, sub
 	}
 	buf := httpx.GetBuffer()
 	*buf = h.r.appendPrometheus(*buf, sc, o)
+	// The format depends on Accept: shared caches must key on it.
+	w.Header().Add("Vary", "Accept")
 	httpx.WriteBody(w, req, http.StatusOK, ct, *buf)
 	httpx.PutBuffer(buf)
 	clear(sc.custom)
