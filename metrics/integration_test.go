@@ -385,7 +385,9 @@ scrape_configs:
 			t.Errorf("%s: %d series, want 1: %v", c.query, len(got), got)
 			continue
 		}
-		if v := onlyValue(got); v < c.lo || v > c.hi {
+		v := onlyValue(got)
+		t.Logf("%s = %v", c.query, v)
+		if v < c.lo || v > c.hi {
 			t.Errorf("%s = %v, want in [%v, %v]", c.query, v, c.lo, c.hi)
 		}
 	}
