@@ -31,7 +31,6 @@ import (
 // Before: system.cpu.usage was a 404 and the panel showed "0%".
 func TestSpringBootAdminProcessPanel(t *testing.T) {
 	r := New()
-	defer r.Close()
 	names := r.Names()
 	tests := []struct {
 		name     string
@@ -75,7 +74,6 @@ func TestSpringBootAdminProcessPanel(t *testing.T) {
 // [0,1] and rise with the load, without any sleep on the request path.
 func TestProcessCPUUsageFollowsLoad(t *testing.T) {
 	r := New(WithCacheTTL(0))
-	defer r.Close()
 	usage := func(name string) float64 {
 		m, ok := r.Metric(name)
 		if !ok {
@@ -95,7 +93,6 @@ func TestProcessCPUUsageFollowsLoad(t *testing.T) {
 	// Spin until the process has used 0.2 s more CPU time (read through
 	// another registry, so that r's previous reading stays), bounded.
 	probe := New(WithCacheTTL(0))
-	defer probe.Close()
 	cpuTime := func() float64 {
 		m, _ := probe.Metric("process.cpu.time")
 		return m.Measurements[0].Value
@@ -183,7 +180,6 @@ func gcCycles() float64 {
 // _count counted pauses, two per cycle, and read double.
 func TestGCDurationCountsCycles(t *testing.T) {
 	r := New()
-	defer r.Close()
 	for range 3 {
 		runtime.GC()
 	}
@@ -212,7 +208,6 @@ func TestGCDurationCountsCycles(t *testing.T) {
 // that reads it.
 func TestScrapeHandlerCounts(t *testing.T) {
 	r := New()
-	defer r.Close()
 	_, text := scrape(t, r, "", "")
 	for _, code := range []string{"200", "500", "503"} {
 		if v := sampleValue(t, text, `promhttp_metric_handler_requests_total{code="`+code+`"}`); v != 0 {

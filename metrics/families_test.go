@@ -112,7 +112,6 @@ func familySet(t *testing.T, text string) map[string]string {
 // promhttp_* families were missing.
 func TestClientGolangFamilies(t *testing.T) {
 	r := New()
-	defer r.Close()
 	r.ObserveRequest("GET", "/", 200, time.Millisecond)
 	_, text := scrape(t, r, "", "")
 	got := familySet(t, text)

@@ -31,7 +31,6 @@ func bucketLines(text, series string) map[string]float64 {
 // histogram_quantile works. Before: a summary with no _bucket series.
 func TestRequestHistogram(t *testing.T) {
 	r := New()
-	defer r.Close()
 	for _, d := range []time.Duration{time.Millisecond, 5 * time.Millisecond, 7 * time.Millisecond, 300 * time.Millisecond, 20 * time.Second} {
 		r.ObserveRequest("GET", "/a", 200, d)
 	}
