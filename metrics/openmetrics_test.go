@@ -208,10 +208,13 @@ func checkOpenMetrics(t *testing.T, text string) map[string]string {
 
 // TestIncludedNames filters families as Spring Boot's
 // PrometheusScrapeEndpoint does with ?includedNames (comma-separated,
-// repeatable; spring-boot's PrometheusScrapeEndpoint.scrape passes the set
-// to PrometheusMeterRegistry.scrape, which keeps the matching metric
-// names); names matching nothing give an empty 200. Before: the parameter
-// was ignored and every family was served.
+// repeatable): the endpoint passes the set to Micrometer's
+// PrometheusMeterRegistry.scrape(OutputStream, String, Set<String>)
+// (micrometer implementations/micrometer-registry-prometheus/src/main/java/
+// io/micrometer/prometheusmetrics/PrometheusMeterRegistry.java), which
+// scrapes registry.scrape(includedNames::contains): only families whose
+// name is in the set, and nothing, with no error, when none is. Before: the
+// parameter was ignored and every family was served.
 func TestIncludedNames(t *testing.T) {
 	r := hostileRegistry(t, nil)
 	tests := []struct {
