@@ -44,6 +44,33 @@ func BenchmarkScrapeJSON(b *testing.B) { benchServe(b, benchRegistry().Handler()
 // BenchmarkScrapePrometheus is GET /prometheus.
 func BenchmarkScrapePrometheus(b *testing.B) { benchServe(b, benchRegistry().PrometheusHandler()) }
 
+// BenchmarkScrapePrometheusNoHistogram is GET /prometheus with the request
+// histogram off, to show what its bucket lines cost.
+func BenchmarkScrapePrometheusNoHistogram(b *testing.B) {
+	r := New(WithoutHTTPHistogram())
+	for _, route := range []string{"/", "/users/{id}", "/orders", "/orders/{id}"} {
+		r.ObserveRequest("GET", route, 200, time.Millisecond)
+	}
+	benchServe(b, r.PrometheusHandler())
+}
+
+// BenchmarkScrapeOpenMetrics is GET /prometheus as a Prometheus 2.x server
+// asks for it.
+func BenchmarkScrapeOpenMetrics(b *testing.B) {
+	h := benchRegistry().PrometheusHandler()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.URL.Path = ""
+	req.Header.Set("Accept", prometheusAccept)
+	w := &discard{h: http.Header{}}
+	h.ServeHTTP(w, req)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+}
+
 // BenchmarkScrapePrometheusUncached reads /proc on every scrape.
 func BenchmarkScrapePrometheusUncached(b *testing.B) {
 	r := New(WithCacheTTL(0))

@@ -77,6 +77,8 @@ var builtins = [...]builtin{
 		value: func(_ *runtimeReading, pr *processReading) float64 { return pr.maxFDs }},
 	{name: "process.threads", description: "OS threads of the process.", unit: "threads",
 		value: func(_ *runtimeReading, pr *processReading) float64 { return pr.threads }},
+	{name: "system.cpu.usage", description: "Recent CPU usage of the whole machine (0 to 1), since the previous reading.",
+		value: func(_ *runtimeReading, pr *processReading) float64 { return pr.sysCPUUsage }},
 	{name: "system.cpu.count", description: "Number of logical CPUs of the machine.",
 		value: func(_ *runtimeReading, pr *processReading) float64 { return pr.cpuCount }},
 	{name: "system.load.average.1m", description: "System load average over the last minute.",

@@ -14,8 +14,11 @@
 //     ?tag=key:value parameters; an unknown name is a 404, a malformed tag
 //     a 400;
 //   - [Registry.PrometheusHandler]: Prometheus text exposition format 0.0.4,
-//     with the metric names of client_golang's Go and process collectors
-//     where they mean the same thing.
+//     or OpenMetrics 1.0.0 when the scraper's Accept prefers it (a
+//     Prometheus 2.x server's does), with the metric names of client_golang's
+//     Go and process collectors and of promhttp's handler where they mean
+//     the same thing, request latency as a histogram ([WithHTTPBuckets],
+//     [WithoutHTTPHistogram]), and Spring's ?includedNames=a,b filter.
 //
 // Each handler works on its own on any mux:
 //

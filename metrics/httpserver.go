@@ -60,16 +60,22 @@ type requestSeries struct {
 	key        requestKey
 	statusText string
 	result     string
+	labels     string // Prometheus labels, rendered once, without the closing brace
 	timer      timer
 }
 
 // requestMetrics holds the series of http.server.requests.
 type requestMetrics struct {
-	now    func() time.Time
-	window time.Duration
-	limit  int
-	logger *slog.Logger
-	warned bool // the bound was reported; guarded by mu
+	// bounds are the histogram's upper bounds, sorted, without +Inf;
+	// nil when the histogram is off.
+	bounds []float64
+	// leLabels are the rendered le labels of bounds, by format.
+	leLabels [2][]string
+	now      func() time.Time
+	window   time.Duration
+	limit    int
+	logger   *slog.Logger
+	warned   bool // the bound was reported; guarded by mu
 
 	mu     sync.RWMutex
 	series map[requestKey]*requestSeries
@@ -80,11 +86,17 @@ type requestMetrics struct {
 
 func newRequestMetrics(cfg config) *requestMetrics {
 	m := &requestMetrics{
+		bounds: cfg.httpBuckets,
 		now:    cfg.now,
 		window: cfg.maxWindow,
 		limit:  cfg.maxRoutes,
 		logger: cfg.logger,
 		series: make(map[requestKey]*requestSeries),
+	}
+	for f := range m.leLabels {
+		for _, b := range m.bounds {
+			m.leLabels[f] = append(m.leLabels[f], leLabel(b, f))
+		}
 	}
 	m.sorted.Store(&[]*requestSeries{})
 	return m
@@ -136,7 +148,7 @@ func (m *requestMetrics) observe(method, route string, status int, d time.Durati
 	if s == nil {
 		s = m.add(key)
 	}
-	s.timer.record(d.Seconds(), m.now())
+	s.timer.record(d.Seconds(), m.now(), m.bounds)
 }
 
 func (m *requestMetrics) add(key requestKey) *requestSeries {
@@ -157,7 +169,8 @@ func (m *requestMetrics) add(key requestKey) *requestSeries {
 		}
 	}
 	s := &requestSeries{key: key, statusText: statusTag(key.status), result: outcome(key.status)}
-	s.timer.init(m.window, m.now())
+	s.labels = requestLabels(s)
+	s.timer.init(m.window, m.now(), len(m.bounds))
 	m.series[key] = s
 	old := *m.sorted.Load()
 	i := sort.Search(len(old), func(i int) bool { return key.less(old[i].key) })
@@ -213,9 +226,16 @@ type timer struct {
 	cur     int
 	step    time.Duration
 	rotated time.Time
+	// buckets counts the records of each histogram bucket (not
+	// cumulative): buckets[i] those in (bounds[i-1], bounds[i]]; the
+	// +Inf bucket is count.
+	buckets []uint64
 }
 
-func (t *timer) init(window time.Duration, now time.Time) {
+func (t *timer) init(window time.Duration, now time.Time, buckets int) {
+	if buckets > 0 {
+		t.buckets = make([]uint64, buckets)
+	}
 	t.step = window / maxSlots
 	if t.step <= 0 {
 		t.step = 1
@@ -240,11 +260,16 @@ func (t *timer) rotate(now time.Time) {
 	t.rotated = t.rotated.Add(time.Duration(steps) * t.step)
 }
 
-func (t *timer) record(seconds float64, now time.Time) {
+func (t *timer) record(seconds float64, now time.Time, bounds []float64) {
 	if !(seconds > 0) { // negative or NaN
 		seconds = 0
 	}
+	// The first bound >= seconds: Prometheus buckets are "le".
+	i := sort.SearchFloat64s(bounds, seconds)
 	t.mu.Lock()
+	if i < len(t.buckets) {
+		t.buckets[i]++
+	}
 	t.rotate(now)
 	t.count++
 	t.total += seconds
@@ -262,4 +287,19 @@ func (t *timer) read(now time.Time) (count, total, max float64) {
 	count, total, max = t.count, t.total, t.slots[t.cur]
 	t.mu.Unlock()
 	return count, total, max
+}
+
+// readBuckets appends the cumulative count of each histogram bucket to dst
+// and returns it with the count, total and maximum, all read at once.
+func (t *timer) readBuckets(dst []uint64, now time.Time) ([]uint64, float64, float64, float64) {
+	t.mu.Lock()
+	t.rotate(now)
+	var cum uint64
+	for _, c := range t.buckets {
+		cum += c
+		dst = append(dst, cum)
+	}
+	count, total, max := t.count, t.total, t.slots[t.cur]
+	t.mu.Unlock()
+	return dst, count, total, max
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -59,8 +60,13 @@ type child struct {
 	err  error         // cmd.Wait's result, set before done is closed
 }
 
-func startProcess(name string, args ...string) (*child, error) {
+// startProcess starts name with args and the environment of the test plus
+// env.
+func startProcess(env []string, name string, args ...string) (*child, error) {
 	p := &child{cmd: exec.Command(name, args...), out: &syncBuffer{}, done: make(chan struct{})}
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
@@ -119,12 +125,12 @@ func waitHTTP(ctx context.Context, p *child, url string) error {
 // startOnFreePort starts a server process on a free loopback port, with
 // args built for that port, and waits until readyPath answers 200. It
 // retries with another port, because a free port may be taken meanwhile.
-func startOnFreePort(ctx context.Context, t *testing.T, what, bin, readyPath string, args func(attempt, port int) []string) (*child, string) {
+func startOnFreePort(ctx context.Context, t *testing.T, what string, env []string, bin, readyPath string, args func(attempt, port int) []string) (*child, string) {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		port := freePort(t)
 		base := "http://127.0.0.1:" + strconv.Itoa(port)
-		p, err := startProcess(bin, args(attempt, port)...)
+		p, err := startProcess(env, bin, args(attempt, port)...)
 		if err != nil {
 			t.Fatalf("start %s: %v", what, err)
 		}
@@ -224,7 +230,8 @@ func TestPrometheusScrape(t *testing.T) {
 
 	// The demo app, ready, with two requests to one route.
 	demoBin := buildDemo(ctx, t, dir)
-	demo, app := startOnFreePort(ctx, t, "demo app", demoBin, "/readyz", func(_, port int) []string {
+	// GOGC=2 makes the demo collect often, so that GC rates are not zero.
+	demo, app := startOnFreePort(ctx, t, "demo app", []string{"GOGC=2"}, demoBin, "/readyz", func(_, port int) []string {
 		return []string{"-addr", "127.0.0.1:" + strconv.Itoa(port), "-shutdown-delay", "0"}
 	})
 	userIDs := []string{"1", "2"}
@@ -250,7 +257,7 @@ scrape_configs:
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	prom, base := startOnFreePort(ctx, t, "prometheus", promBin, "/-/ready", func(attempt, port int) []string {
+	prom, base := startOnFreePort(ctx, t, "prometheus", nil, promBin, "/-/ready", func(attempt, port int) []string {
 		return []string{
 			"--config.file=" + cfgPath,
 			"--storage.tsdb.path=" + filepath.Join(dir, "data"+strconv.Itoa(attempt)),
@@ -282,6 +289,62 @@ scrape_configs:
 		t.Errorf("%s = %v, want %d", reqQuery, v, len(userIDs))
 	}
 
+	// Prometheus scraped with its own Accept, which prefers OpenMetrics:
+	// the target is healthy, with no scrape error, and the metadata it
+	// parsed has OpenMetrics' units, which the 0.0.4 text cannot carry.
+	checkTarget(ctx, t, base)
+
+	// Requests of a known latency (the demo's /slow sleeps 20 ms), one
+	// after another, while Prometheus scrapes, for the histogram.
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	loadDone := make(chan struct{})
+	go func() {
+		defer close(loadDone)
+		for loadCtx.Err() == nil {
+			_, _, _ = get(loadCtx, app+"/slow?ms=20")
+		}
+	}()
+	// The queries of Go and HTTP dashboards, once two scrapes have seen
+	// the load and some GC cycles.
+	const (
+		gcRate     = `rate(go_gc_duration_seconds_count{job="actuator"}[1m])`
+		cyclesRate = `rate(go_gc_cycles_total{job="actuator"}[1m])`
+		p99        = `histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{job="actuator"}[1m])))`
+	)
+	var gc, cycles, q99 map[string]float64
+	for {
+		gc, err = promQuery(ctx, base, gcRate)
+		if err == nil {
+			q99, err = promQuery(ctx, base, p99)
+		}
+		if err == nil && onlyValue(gc) > 0 && len(q99) == 1 && onlyValue(q99) > 0 {
+			cycles, err = promQuery(ctx, base, cyclesRate)
+			if err == nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			stopLoad()
+			<-loadDone
+			t.Fatalf("no GC or request rates in time: %s=%v %s=%v err=%v", gcRate, gc, p99, q99, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	stopLoad()
+	<-loadDone
+	t.Logf("%s = %v; %s = %v; %s = %v", gcRate, onlyValue(gc), cyclesRate, onlyValue(cycles), p99, onlyValue(q99))
+	// _count counts GC cycles, as client_golang's does, not pauses (two
+	// per cycle): its rate is that of the runtime's cycle counter.
+	if g, c := onlyValue(gc), onlyValue(cycles); math.IsNaN(g) || g < 0.9*c || g > 1.1*c {
+		t.Errorf("%s = %v, want the GC cycle rate %v", gcRate, g, c)
+	}
+	// Every /slow request takes at least 20 ms, and they are most of the
+	// requests; 10 s is the largest finite bucket.
+	if v := onlyValue(q99); math.IsNaN(v) || v < 0.01 || v > 10 {
+		t.Errorf("%s = %v, want in [0.01, 10]", p99, v)
+	}
+
 	now := float64(time.Now().Unix())
 	checks := []struct {
 		query  string
@@ -299,6 +362,16 @@ scrape_configs:
 		{`go_gc_duration_seconds_count{job="actuator"}`, 0, 1e9},
 		{`go_info{job="actuator"}`, 1, 1},
 		{`process_cpu_seconds_total{job="actuator"}`, 0, 1e6},
+		// The demo collected since it started (GOGC=2).
+		{`go_memstats_last_gc_time_seconds{job="actuator"}`, float64(testStart.Unix()) - 1, now + 1},
+		// Loopback traffic (the scrapes) counts in the namespace's IpExt.
+		{`process_network_receive_bytes_total{job="actuator"}`, 1, 1e15},
+		{`process_network_transmit_bytes_total{job="actuator"}`, 1, 1e15},
+		{`process_virtual_memory_max_bytes{job="actuator"}`, 1e6, math.MaxUint64},
+		{`system_cpu_usage{job="actuator"}`, 0, 1},
+		{`process_cpu_usage{job="actuator"}`, 0, 1},
+		{`promhttp_metric_handler_requests_total{job="actuator",code="200"}`, 1, 1e6},
+		{`promhttp_metric_handler_requests_in_flight{job="actuator"}`, 1, 1e3},
 		{`http_server_requests_seconds_sum{job="actuator",uri="/users/{id}"}`, 0, 60},
 		{`http_server_requests_seconds_max{job="actuator",uri="/users/{id}"}`, 0, 60},
 	}
@@ -312,7 +385,9 @@ scrape_configs:
 			t.Errorf("%s: %d series, want 1: %v", c.query, len(got), got)
 			continue
 		}
-		if v := onlyValue(got); v < c.lo || v > c.hi {
+		v := onlyValue(got)
+		t.Logf("%s = %v", c.query, v)
+		if v < c.lo || v > c.hi {
 			t.Errorf("%s = %v, want in [%v, %v]", c.query, v, c.lo, c.hi)
 		}
 	}
@@ -326,6 +401,54 @@ scrape_configs:
 			t.Errorf("demo app exited with status %d on SIGTERM, want 0\ndemo log:\n%s", exit.ExitCode(), demo.out.String())
 		} else {
 			t.Errorf("demo app on SIGTERM: %v\ndemo log:\n%s", err, demo.out.String())
+		}
+	}
+}
+
+// checkTarget checks through Prometheus' API that its one target is up,
+// with no scrape error, and that the metadata it parsed from the scrape
+// is OpenMetrics' (a counter's family without _total, units), which shows
+// that it negotiated OpenMetrics and its own parser accepted our output.
+func checkTarget(ctx context.Context, t *testing.T, base string) {
+	t.Helper()
+	_, body, err := get(ctx, base+"/api/v1/targets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets struct {
+		Data struct {
+			ActiveTargets []struct {
+				Health    string `json:"health"`
+				LastError string `json:"lastError"`
+			} `json:"activeTargets"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &targets); err != nil {
+		t.Fatalf("targets: %v: %s", err, body)
+	}
+	if a := targets.Data.ActiveTargets; len(a) != 1 || a[0].Health != "up" || a[0].LastError != "" {
+		t.Errorf("targets: %+v, want one up with no error", a)
+	}
+	for metric, want := range map[string]string{
+		"http_server_requests_seconds": "histogram seconds",
+		"process_cpu_seconds":          "counter seconds",
+	} {
+		q := url.Values{"match_target": {`{job="actuator"}`}, "metric": {metric}}
+		_, body, err := get(ctx, base+"/api/v1/targets/metadata?"+q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var md struct {
+			Data []struct {
+				Type string `json:"type"`
+				Unit string `json:"unit"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &md); err != nil {
+			t.Fatalf("metadata: %v: %s", err, body)
+		}
+		if len(md.Data) != 1 || md.Data[0].Type+" "+md.Data[0].Unit != want {
+			t.Errorf("metadata of %s: %s, want %q (OpenMetrics)", metric, body, want)
 		}
 	}
 }

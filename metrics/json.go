@@ -63,6 +63,9 @@ type CPUSnapshot struct {
 	// Usage is the process's CPU usage over all CPUs (0 to 1) since the
 	// previous reading.
 	Usage *float64 `json:"usage,omitempty"`
+	// SystemUsage is the whole machine's CPU usage (0 to 1) since the
+	// previous reading.
+	SystemUsage *float64 `json:"systemUsage,omitempty"`
 	// Seconds is the user and system CPU time used so far.
 	Seconds    *float64 `json:"seconds,omitempty"`
 	GOMAXPROCS int64    `json:"gomaxprocs"`
@@ -157,10 +160,11 @@ func (r *Registry) Snapshot() Snapshot {
 			SystemAvailableBytes: optU64(pr.memAvail),
 		},
 		CPU: CPUSnapshot{
-			Usage:      optF64(pr.cpuUsage),
-			Seconds:    optF64(pr.cpuSeconds),
-			GOMAXPROCS: int64(rt.get(rmGomaxprocs)),
-			Count:      optI64(pr.cpuCount),
+			Usage:       optF64(pr.cpuUsage),
+			SystemUsage: optF64(pr.sysCPUUsage),
+			Seconds:     optF64(pr.cpuSeconds),
+			GOMAXPROCS:  int64(rt.get(rmGomaxprocs)),
+			Count:       optI64(pr.cpuCount),
 		},
 		GC: GCSnapshot{
 			Cycles:            u64(rt.get(rmGCCycles)),

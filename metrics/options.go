@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"log/slog"
+	"math"
+	"slices"
 	"time"
 )
 
@@ -13,15 +15,24 @@ type config struct {
 	cacheTTL  time.Duration
 	maxWindow time.Duration
 	maxRoutes int
-	now       func() time.Time
+	// httpBuckets are the upper bounds of http_server_requests_seconds'
+	// buckets; nil turns the histogram off.
+	httpBuckets []float64
+	now         func() time.Time
 }
+
+// defaultHTTPBuckets are the upper bounds, in seconds, of the
+// http_server_requests_seconds histogram unless WithHTTPBuckets sets
+// others: client_golang's prometheus.DefBuckets (prometheus/histogram.go).
+var defaultHTTPBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
 func defaultConfig() config {
 	return config{
-		cacheTTL:  time.Second,
-		maxWindow: 2 * time.Minute,
-		maxRoutes: 1000,
-		now:       time.Now,
+		cacheTTL:    time.Second,
+		maxWindow:   2 * time.Minute,
+		maxRoutes:   1000,
+		httpBuckets: defaultHTTPBuckets,
+		now:         time.Now,
 	}
 }
 
@@ -56,4 +67,36 @@ func WithMaxWindow(d time.Duration) Option {
 // one are raised to one. Default: 1000.
 func WithMaxRequestSeries(n int) Option {
 	return func(c *config) { c.maxRoutes = n }
+}
+
+// WithHTTPBuckets sets the upper bounds, in seconds, of the buckets of
+// http_server_requests_seconds in Prometheus text, so that
+// histogram_quantile works on it as on Spring's percentiles-histogram.
+// Bounds are sorted; NaN, infinite and repeated bounds are dropped (the
+// +Inf bucket is always there). Each bound costs one series per
+// (method, uri, status) combination. With no usable bound the default
+// stays. Default: client_golang's default buckets, 0.005, 0.01, 0.025,
+// 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 and 10 seconds.
+func WithHTTPBuckets(bounds ...float64) Option {
+	b := make([]float64, 0, len(bounds))
+	for _, v := range bounds {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			b = append(b, v)
+		}
+	}
+	slices.Sort(b)
+	b = slices.Compact(b)
+	return func(c *config) {
+		if len(b) > 0 {
+			c.httpBuckets = b
+		}
+	}
+}
+
+// WithoutHTTPHistogram turns off the buckets of
+// http_server_requests_seconds: the family is then a summary of _count and
+// _sum, as Spring serves it without percentiles-histogram. The JSON
+// drill-down is the same either way. Default: the histogram is on.
+func WithoutHTTPHistogram() Option {
+	return func(c *config) { c.httpBuckets = nil }
 }

@@ -1,9 +1,11 @@
 package metrics
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -28,17 +30,23 @@ type processReading struct {
 	start      time.Time
 	cpuSeconds float64
 	cpuUsage   float64
-	rss        float64
-	vms        float64
-	openFDs    float64
-	maxFDs     float64
-	threads    float64
-	cpuCount   float64
-	load1      float64
-	load5      float64
-	load15     float64
-	memTotal   float64
-	memAvail   float64
+	// sysCPUUsage is the busy share of the whole machine's CPU time (0 to
+	// 1) since the previous reading, since boot for the first one.
+	sysCPUUsage float64
+	vmMax       float64 // soft RLIMIT_AS; MaxUint64 when unlimited, as procfs reads it
+	netRecv     float64 // IpExt InOctets of the process's network namespace
+	netSent     float64 // IpExt OutOctets
+	rss         float64
+	vms         float64
+	openFDs     float64
+	maxFDs      float64
+	threads     float64
+	cpuCount    float64
+	load1       float64
+	load5       float64
+	load15      float64
+	memTotal    float64
+	memAvail    float64
 }
 
 // uptime is the process uptime at the time of the reading.
@@ -66,8 +74,14 @@ type processReader struct {
 	prevCPU  float64   // CPU seconds at the previous refresh
 	prevAt   time.Time // time of the previous refresh
 	maxFDs   float64   // soft RLIMIT_NOFILE, read every limitsTTL
+	vmMax    float64   // soft RLIMIT_AS, read with maxFDs
 	limitsAt time.Time // when maxFDs was read
-	logged   map[string]bool
+	// prevBusy and prevTotal are the machine's cumulative busy and total
+	// CPU seconds at the previous refresh; prevTotal is 0 before the first.
+	prevBusy, prevTotal float64
+	netstatPath         string
+	netstatBuf          []byte // reused by readNetstat
+	logged              map[string]bool
 }
 
 func newProcessReader(cfg config) *processReader {
@@ -99,7 +113,7 @@ func (r *processReader) fail(source string, err error) {
 func (r *processReader) refresh(now time.Time) {
 	nan := math.NaN()
 	out := processReading{
-		at: now, cpuSeconds: nan, cpuUsage: nan, rss: nan, vms: nan, openFDs: nan,
+		at: now, cpuSeconds: nan, cpuUsage: nan, sysCPUUsage: nan, vmMax: nan, netRecv: nan, netSent: nan, rss: nan, vms: nan, openFDs: nan,
 		maxFDs: nan, threads: nan, cpuCount: nan, load1: nan, load5: nan, load15: nan,
 		memTotal: nan, memAvail: nan,
 	}
@@ -131,18 +145,42 @@ func (r *processReader) refresh(now time.Time) {
 			r.fail("threads", err)
 		}
 		if r.limitsAt.IsZero() || now.Sub(r.limitsAt) >= limitsTTL || now.Before(r.limitsAt) {
-			r.maxFDs, r.limitsAt = nan, now
+			r.maxFDs, r.vmMax, r.limitsAt = nan, nan, now
 			if limits, err := p.Rlimit(); err == nil {
 				for _, l := range limits {
 					if l.Resource == process.RLIMIT_NOFILE && l.Soft < math.MaxInt64 {
 						r.maxFDs = float64(l.Soft)
+					}
+					if l.Resource == process.RLIMIT_AS {
+						// "unlimited" is MaxUint64 here, as in procfs,
+						// which client_golang reports as is.
+						r.vmMax = float64(l.Soft)
 					}
 				}
 			} else {
 				r.fail("limits", err)
 			}
 		}
-		out.maxFDs = r.maxFDs
+		out.maxFDs, out.vmMax = r.maxFDs, r.vmMax
+		if r.netstatPath == "" {
+			r.netstatPath = "/proc/" + strconv.Itoa(int(p.Pid)) + "/net/netstat"
+		}
+		out.netRecv, out.netSent = readNetstat(r.netstatPath, &r.netstatBuf)
+	}
+	if t, err := cpu.Times(false); err == nil && len(t) > 0 {
+		// Busy and total as the kernel counts them in /proc/stat; guest
+		// time is already part of user time there.
+		c := t[0]
+		busy := c.User + c.Nice + c.System + c.Irq + c.Softirq + c.Steal
+		total := busy + c.Idle + c.Iowait
+		if total > r.prevTotal && busy >= r.prevBusy {
+			out.sysCPUUsage = math.Min(1, (busy-r.prevBusy)/(total-r.prevTotal))
+		} else if r.valid {
+			out.sysCPUUsage = r.last.sysCPUUsage
+		}
+		r.prevBusy, r.prevTotal = busy, total
+	} else if err != nil {
+		r.fail("system cpu times", err)
 	}
 	if a, err := load.Avg(); err == nil {
 		out.load1, out.load5, out.load15 = a.Load1, a.Load5, a.Load15
@@ -205,4 +243,70 @@ func (r *processReader) initProcess() {
 	} else if err != nil {
 		r.fail("cpu count", err)
 	}
+}
+
+// readNetstat returns the IpExt InOctets and OutOctets counters of
+// /proc/<pid>/net/netstat (the bytes received and sent in the process's
+// network namespace), as client_golang's process collector reads them
+// (prometheus/process_collector_procfsenabled.go, through procfs Netstat).
+// Both are NaN where the file does not exist. buf is reused between reads.
+func readNetstat(path string, buf *[]byte) (in, out float64) {
+	in, out = math.NaN(), math.NaN()
+	f, err := os.Open(path)
+	if err != nil {
+		return in, out
+	}
+	b := (*buf)[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil || n == 0 {
+			break
+		}
+	}
+	f.Close()
+	*buf = b
+	// The file holds pairs of lines: "IpExt: name name ..." then
+	// "IpExt: value value ...".
+	const prefix = "IpExt: "
+	i := bytes.Index(b, []byte(prefix))
+	if i < 0 {
+		return in, out
+	}
+	names, rest, _ := bytes.Cut(b[i+len(prefix):], []byte("\n"))
+	j := bytes.Index(rest, []byte(prefix))
+	if j < 0 {
+		return in, out
+	}
+	values, _, _ := bytes.Cut(rest[j+len(prefix):], []byte("\n"))
+	for len(names) > 0 && len(values) > 0 {
+		var name, value []byte
+		name, names, _ = bytes.Cut(names, []byte(" "))
+		value, values, _ = bytes.Cut(values, []byte(" "))
+		switch string(name) {
+		case "InOctets":
+			in = parseUint(value)
+		case "OutOctets":
+			out = parseUint(value)
+		}
+	}
+	return in, out
+}
+
+// parseUint parses decimal digits; anything else is NaN.
+func parseUint(b []byte) float64 {
+	if len(b) == 0 {
+		return math.NaN()
+	}
+	var v float64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return math.NaN()
+		}
+		v = v*10 + float64(c-'0')
+	}
+	return v
 }

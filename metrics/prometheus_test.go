@@ -131,8 +131,8 @@ func checkExposition(t *testing.T, text string) {
 			name := line[:i]
 			family := name
 			if _, ok := types[family]; !ok {
-				for _, suffix := range []string{"_sum", "_count"} {
-					if base, ok := strings.CutSuffix(name, suffix); ok && types[base] == "summary" {
+				for _, suffix := range []string{"_sum", "_count", "_bucket"} {
+					if base, ok := strings.CutSuffix(name, suffix); ok && (types[base] == "summary" || types[base] == "histogram") {
 						family = base
 					}
 				}
@@ -149,6 +149,9 @@ func checkExposition(t *testing.T, text string) {
 		"process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
 		"process_start_time_seconds", "process_open_fds", "process_max_fds",
 		"http_server_requests_seconds_count", "http_server_requests_seconds_sum", "http_server_requests_seconds_max",
+		"http_server_requests_seconds_bucket", "go_memstats_last_gc_time_seconds", "process_virtual_memory_max_bytes",
+		"process_network_receive_bytes_total", "process_network_transmit_bytes_total",
+		"promhttp_metric_handler_requests_total", "promhttp_metric_handler_requests_in_flight", "system_cpu_usage",
 		"orders_placed_total", "queue_size_bytes", "temperature",
 	} {
 		if _, ok := samples[name]; !ok {
@@ -157,7 +160,7 @@ func checkExposition(t *testing.T, text string) {
 	}
 	for name, want := range map[string]string{
 		"go_gc_duration_seconds": "summary", "go_goroutines": "gauge", "process_cpu_seconds_total": "counter",
-		"http_server_requests_seconds": "summary", "http_server_requests_seconds_max": "gauge",
+		"http_server_requests_seconds": "histogram", "http_server_requests_seconds_max": "gauge",
 		"orders_placed_total": "counter", "queue_size_bytes": "gauge",
 	} {
 		if got := types[name]; got != want {

@@ -20,6 +20,8 @@ type Registry struct {
 	proc *processReader
 	http *requestMetrics
 
+	scrapes scrapeCounts // promhttp_metric_handler_requests_*
+
 	mu         sync.RWMutex
 	custom     map[string]*customFamily // by Spring name
 	customProm map[string]string        // Prometheus name -> Spring name

@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 )
@@ -107,6 +108,9 @@ type runtimeReading struct {
 	v              [rmCount]float64
 	threadsCreated float64
 	pauses         pauseStats
+	// lastGC is the end of the last GC cycle in seconds since the Unix
+	// epoch, 0 before the first one (debug.GCStats.LastGC).
+	lastGC float64
 }
 
 func (rt *runtimeReading) get(i int) float64 { return rt.v[i] }
@@ -115,6 +119,12 @@ func (rt *runtimeReading) get(i int) float64 { return rt.v[i] }
 type runtimeReader struct {
 	mu      sync.Mutex
 	samples [rmCount]metrics.Sample
+	// gc is reused so that debug.ReadGCStats allocates only on the first
+	// read. runtime/metrics has no time of the last GC; ReadGCStats takes
+	// the heap lock briefly but does not stop the world.
+	gc debug.GCStats
+	// gcCycles is the cycle count when lastGC was read.
+	gcCycles, lastGC float64
 }
 
 func (r *runtimeReader) init() {
@@ -141,6 +151,16 @@ func (r *runtimeReader) read() runtimeReading {
 			out.v[i] = math.NaN()
 		}
 	}
+	// The time of the last GC changes only with the cycle count, so the
+	// pause history is copied only when a cycle has ended since.
+	if c := out.v[rmGCCycles]; c != r.gcCycles {
+		debug.ReadGCStats(&r.gc)
+		if ns := r.gc.LastGC.UnixNano(); r.gc.NumGC > 0 && ns > 0 {
+			r.lastGC = float64(ns) / 1e9
+		}
+		r.gcCycles = c
+	}
+	out.lastGC = r.lastGC
 	r.mu.Unlock()
 	if n, _ := runtime.ThreadCreateProfile(nil); n > 0 {
 		out.threadsCreated = float64(n)
@@ -177,9 +197,8 @@ func summarise(h *metrics.Float64Histogram) pauseStats {
 	}
 	s.count = float64(total)
 	if total == 0 {
-		for i := range s.quantiles {
-			s.quantiles[i] = math.NaN()
-		}
+		// Quantiles stay 0, as client_golang reports them before the first
+		// GC (debug.GCStats.PauseQuantiles are zero then).
 		return s
 	}
 	qi := 0

@@ -143,3 +143,96 @@ func EqualFoldASCII(a, b string) bool {
 func NotAcceptable(w http.ResponseWriter, r *http.Request) {
 	WriteError(w, r, http.StatusNotAcceptable, "acceptable types: "+MediaTypeV3+", "+MediaTypeJSON)
 }
+
+// OpenMetrics versions NegotiateOpenMetrics returns.
+const (
+	OpenMetricsV1 = "1.0.0"
+	OpenMetricsV0 = "0.0.1"
+)
+
+// NegotiateOpenMetrics tells whether r's Accept prefers the OpenMetrics
+// text format to the Prometheus text format 0.0.4, weighing the q values
+// as a Prometheus server's scrape header asks
+// ("application/openmetrics-text;version=1.0.0,...;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+// and returns the OpenMetrics version to answer ("" for the 0.0.4 text).
+// Each format takes the weight of the most specific range that matches it;
+// OpenMetrics wins only with a strictly higher weight, so no Accept, "*/*"
+// and anything unrelated get the 0.0.4 text. It allocates nothing.
+func NegotiateOpenMetrics(r *http.Request) string {
+	return negotiateOpenMetrics(r.Header.Values("Accept"))
+}
+
+func negotiateOpenMetrics(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	var qText, qV1, qV0 float64
+	var sText, sV1, sV0 int
+	for _, line := range lines {
+		for more := true; more; {
+			var part string
+			part, line, more = strings.Cut(line, ",")
+			mt, version, q := parseRangeVersion(part)
+			var s1, s0, st int
+			switch {
+			case EqualFoldASCII(mt, "application/openmetrics-text"):
+				switch version {
+				case "":
+					s1, s0 = 3, 3
+				case OpenMetricsV1:
+					s1 = 4
+				case OpenMetricsV0:
+					s0 = 4
+				}
+			case EqualFoldASCII(mt, "text/plain"):
+				if version == "" || version == "0.0.4" {
+					st = 3
+				}
+			case EqualFoldASCII(mt, "application/*"):
+				s1, s0 = 2, 2
+			case EqualFoldASCII(mt, "text/*"):
+				st = 2
+			case mt == "*/*":
+				s1, s0, st = 1, 1, 1
+			}
+			if s1 > sV1 {
+				qV1, sV1 = q, s1
+			}
+			if s0 > sV0 {
+				qV0, sV0 = q, s0
+			}
+			if st > sText {
+				qText, sText = q, st
+			}
+		}
+	}
+	switch {
+	case qV1 > qText && qV1 >= qV0:
+		return OpenMetricsV1
+	case qV0 > qText:
+		return OpenMetricsV0
+	}
+	return ""
+}
+
+// parseRangeVersion is parseRange that also returns the version parameter.
+func parseRangeVersion(part string) (mt, version string, q float64) {
+	mt, params, more := strings.Cut(part, ";")
+	q = 1.0
+	for more {
+		var p string
+		p, params, more = strings.Cut(params, ";")
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case EqualFoldASCII(k, "q"):
+			q = parseQ(v)
+		case EqualFoldASCII(k, "version"):
+			version = strings.Trim(v, `"`)
+		}
+	}
+	return strings.TrimSpace(mt), version, q
+}
