@@ -14,7 +14,7 @@
 //	GET  /actuator/info                  build, git, Go and contributed metadata
 //	GET  /actuator/metrics               readable snapshot and the list of metric names
 //	GET  /actuator/metrics/{name}        one metric, with ?tag=key:value drill-down
-//	GET  /actuator/prometheus            the same metrics in Prometheus text format 0.0.4
+//	GET  /actuator/prometheus            the same metrics as Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper prefers it
 //	POST /actuator/shutdown              graceful shutdown; off until [WithShutdownEndpoint]
 //
 // health, info, metrics and prometheus are exposed by default; shutdown and
