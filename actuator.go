@@ -51,6 +51,7 @@ type Actuator struct {
 	logger         *slog.Logger
 	trustForwarded bool
 	probes         bool
+	noDashboard    bool // WithoutDashboard
 
 	endpoints map[string]*endpoint // exposed endpoints only
 	order     []*endpoint          // exposed endpoints sorted by id
@@ -98,6 +99,7 @@ func New(opts ...Option) *Actuator {
 		logger:         c.logger,
 		trustForwarded: c.trustForwarded,
 		probes:         c.probes,
+		noDashboard:    c.noDashboard,
 		endpoints:      make(map[string]*endpoint),
 		crossOrigin:    http.NewCrossOriginProtection(),
 	}

@@ -41,6 +41,9 @@ func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
+	if a.serveDashboard(w, r) {
+		return // a browser asked for the page (see WithoutDashboard)
+	}
 	ct, ok := httpx.Negotiate(r)
 	if !ok {
 		httpx.NotAcceptable(w, r)

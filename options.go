@@ -40,6 +40,7 @@ type config struct {
 	probes         bool
 	httpMetrics    bool
 	shutdown       bool
+	noDashboard    bool
 
 	custom        []*endpoint
 	healthOpts    []health.Option
