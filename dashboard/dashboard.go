@@ -128,10 +128,13 @@ func parseQ(s string) float64 {
 		if c < '0' || c > '9' {
 			return 0
 		}
+		if q == 1 && c != '0' {
+			return 0 // above 1
+		}
 		q += float64(c-'0') * scale
 		scale /= 10
 	}
-	return min(q, 1)
+	return q
 }
 
 // Serve answers a request [Wants] accepted: the file its query names, or
