@@ -220,15 +220,17 @@
     let top = c.max || 0;
     for (const s of pts) for (const v of s.v) if (v != null && v > top) top = v;
     top = top > 0 ? top * (c.max ? 1 : 1.15) : 1;
-    const t1 = pts.length ? pts[pts.length - 1].t : 0;
-    const t0 = t1 - windowMs;
+    // The x axis spans the samples kept (at most windowMs): a young page
+    // uses the whole width too.
+    const t0 = pts.length ? pts[0].t : 0;
+    const span = Math.max(1, pts.length ? pts[pts.length - 1].t - t0 : 1);
     let n = 0;
     c.lines.forEach((line, i) => {
       const coords = [];
       for (const s of pts) {
         const v = s.v[i];
         if (v == null) continue;
-        coords.push(((s.t - t0) / windowMs * W).toFixed(1) + ',' + (H - v / top * H).toFixed(1));
+        coords.push(((s.t - t0) / span * W).toFixed(1) + ',' + (H - v / top * H).toFixed(1));
       }
       n = Math.max(n, coords.length);
       line.setAttribute('points', coords.join(' '));
