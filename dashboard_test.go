@@ -46,7 +46,7 @@ func TestDashboardOnlyWhenHTMLIsPreferred(t *testing.T) {
 		{"*/*", false},
 		{"application/json", false},
 		{v3, false},
-		{"text/html, application/json", false},      // equal weight: JSON clients keep the index
+		{"text/html, application/json", false},       // equal weight: JSON clients keep the index
 		{"application/json, text/html;q=0.5", false}, // JSON preferred
 		{"text/html;q=0, */*", false},
 		{"text/*", false},

@@ -205,7 +205,8 @@
       c.lines = c.legend.map((_, i) => { const p = svg('polyline', { class: 'l' + i, points: '' }); c.svg.append(p); return p; });
       c.fig = el('figure', { class: 'chart', 'data-chart': c.id, 'data-points': '0' },
         el('figcaption', {}, el('span', {}, c.title), c.now), c.svg,
-        el('p', { class: 'legend' }, c.legend.map((l, i) => (i ? '- - ' : '— ') + l).join('   ')));
+        el('p', { class: 'legend' }, el('span', {}, c.legend.map((l, i) => (i ? '- - ' : '— ') + l).join('   ')),
+          c.scale = el('span', { class: 'scale' }, '')));
       box.append(c.fig);
     }
     $('window').textContent = '(last ' + Math.round(windowMs / 60000 * 10) / 10 + ' min)';
@@ -236,6 +237,7 @@
       line.setAttribute('points', coords.join(' '));
     });
     c.fig.setAttribute('data-points', String(n));
+    c.scale.textContent = pts.length ? 'top ' + c.fmt(top) : '';
     const last = pts.length ? pts[pts.length - 1].v : [];
     const now = last.map((v, i) => (v == null ? null : c.legend[i] + ' ' + c.fmt(v))).filter(Boolean).join(', ');
     c.now.textContent = last.length && last[0] != null ? c.fmt(last[0]) : '—';
