@@ -17,6 +17,9 @@
 //	GET  /actuator/prometheus            the same metrics as Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper prefers it
 //	POST /actuator/shutdown              graceful shutdown; off until [WithShutdownEndpoint]
 //
+// A browser that asks the base path for HTML gets a dashboard page instead
+// of the index (package [dashboard]; [WithoutDashboard] turns it off).
+//
 // health, info, metrics and prometheus are exposed by default; shutdown and
 // custom endpoints ([WithEndpoint]) are off until their option turns them on.
 // [WithExposure] includes or excludes endpoints by id. An endpoint that is not
