@@ -2,6 +2,7 @@ package actuator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -309,6 +310,36 @@ func TestDashboardInChromium(t *testing.T) {
 		}
 		dbDown.Store(false)
 		waitFor(t, ctx, "overall UP again", `document.getElementById('overall').dataset.status === 'UP'`)
+	})
+
+	t.Run("not ready, with the phase", func(t *testing.T) {
+		a.Lifecycle().SetReady(false)
+		waitFor(t, ctx, "a not-ready banner", `!document.getElementById('connection').hidden && `+
+			`document.getElementById('connection').textContent.includes('not ready')`)
+		waitFor(t, ctx, "readiness OUT_OF_SERVICE", `document.getElementById('readiness').textContent.includes('OUT_OF_SERVICE')`)
+		// The token is still pasted: the phase is among the details, and
+		// the page shows the one the server reports.
+		defer a.Lifecycle().SetReady(true)
+		req, _ := http.NewRequest("GET", base+"/health", nil)
+		req.Header.Set("Authorization", "Bearer dash-secret")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Components map[string]struct {
+				Details struct{ Phase string }
+			}
+		}
+		err = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		phase := doc.Components["readinessState"].Details.Phase
+		if err != nil || phase == "" {
+			t.Fatalf("no phase from the server: %v", err)
+		}
+		waitFor(t, ctx, "the phase "+phase, `document.getElementById('phase').textContent === '`+phase+`'`)
+		a.Lifecycle().SetReady(true)
+		waitFor(t, ctx, "the banner gone", `document.getElementById('connection').hidden`)
 	})
 
 	t.Run("the server goes away and comes back", func(t *testing.T) {

@@ -79,6 +79,24 @@ func TestDashboardOnlyWhenHTMLIsPreferred(t *testing.T) {
 	}
 }
 
+func TestDashboardLeavesTheEndpointsAlone(t *testing.T) {
+	// Only the index turns into the page: a browser opening an endpoint
+	// gets its JSON, as before.
+	a := newActuator(t)
+	for _, path := range []string{"/actuator/health", "/actuator/info", "/actuator/metrics", "/actuator/health/liveness"} {
+		for _, accept := range []string{browserAccept, "text/html"} {
+			w := do(a, "GET", path, "Accept", accept)
+			want := v3
+			if accept == "text/html" {
+				want = "application/json" // the 406 error body
+			}
+			if w.Header().Get("Content-Type") != want || w.Header().Get("Content-Security-Policy") != "" {
+				t.Errorf("GET %s, Accept %q = %d %q", path, accept, w.Code, w.Header().Get("Content-Type"))
+			}
+		}
+	}
+}
+
 func TestDashboardFiles(t *testing.T) {
 	a := newActuator(t)
 	for _, tc := range []struct{ query, ctype string }{

@@ -29,10 +29,10 @@
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = 'Bearer ' + token;
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), Math.max(3000, refreshMs * 2));
+    const timer = setTimeout(() => ctl.abort(), Math.max(10000, refreshMs * 2));
     try {
       const resp = await fetch(new URL(path, document.baseURI), {
-        headers, credentials: 'same-origin', cache: 'no-store', redirect: 'error', signal: ctl.signal,
+        headers, credentials: 'same-origin', cache: 'no-store', signal: ctl.signal,
       });
       let body = null;
       try { body = await resp.json(); } catch (e) { body = null; }
@@ -76,6 +76,7 @@
     return String(v);
   }
   function refusal(status) {
+    if (status === 0) return 'no answer';
     if (status === 401 || status === 403) return 'needs authorisation';
     if (status === 404) return 'not exposed';
     return 'HTTP ' + status;
@@ -305,24 +306,27 @@
       backTimer = setTimeout(hideBanner, 5000);
     } else if (phase && ['delaying', 'draining', 'cleanup', 'stopped'].includes(phase)) {
       showBanner('The service is shutting down (phase: ' + phase + ').');
-    } else if (!backTimer && !$('connection').hidden && readiness.body && readiness.body.status === 'UP') {
-      hideBanner();
+    } else if (readiness.body && readiness.body.status === 'OUT_OF_SERVICE') {
+      showBanner('The service is not ready: starting, shutting down, or taken out of service.');
+    } else if ($('connection').getAttribute('data-kind') === 'bad') {
+      hideBanner(); // ready again; a "back" banner goes by its timer
     }
   }
 
   // ---- the loop -----------------------------------------------------------
   async function tick() {
     const t = Date.now();
-    let r;
-    try {
-      r = await Promise.all([
-        get(''), get('health'), get('health/liveness'), get('health/readiness'),
-        get('info'), get('metrics'), get('metrics/http.server.requests'),
-      ]);
-    } catch (e) {
+    // One endpoint that does not answer (a slow check timed out) is shown
+    // as such; the service is unreachable only when none answers.
+    const settled = await Promise.allSettled([
+      get(''), get('health'), get('health/liveness'), get('health/readiness'),
+      get('info'), get('metrics'), get('metrics/http.server.requests'),
+    ]);
+    if (settled.every((s) => s.status === 'rejected')) {
       unreachable();
       return;
     }
+    const r = settled.map((s) => (s.status === 'fulfilled' ? s.value : { status: 0, body: null }));
     const [index, health, liveness, readiness, info, metrics, requests] = r;
     renderLinks(index);
     renderHealth(health);

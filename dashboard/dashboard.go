@@ -15,8 +15,9 @@
 package dashboard
 
 import (
-	"embed"
+	_ "embed" // the page and its files
 	"html"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,8 +25,18 @@ import (
 	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
-//go:embed page.html app.js app.css
-var files embed.FS
+// The page and its files, embedded as strings: serving them copies
+// nothing, so a page view costs a few header values and the escaped base.
+var (
+	//go:embed page.html
+	page string
+	//go:embed app.js
+	appJS string
+	//go:embed app.css
+	appCSS string
+
+	pageBefore, pageAfter, _ = strings.Cut(page, "{{base}}")
+)
 
 // ContentSecurityPolicy is the policy the page is served with: scripts,
 // styles and requests from the service's own origin only, no frames, no
@@ -40,9 +51,9 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 const AssetParam = "dashboard"
 
 // assets maps the values of AssetParam to the embedded file and its type.
-var assets = map[string]string{
-	"app.js":  "text/javascript; charset=utf-8",
-	"app.css": "text/css; charset=utf-8",
+var assets = map[string]struct{ body, contentType string }{
+	"app.js":  {appJS, "text/javascript; charset=utf-8"},
+	"app.css": {appCSS, "text/css; charset=utf-8"},
 }
 
 // Wants reports whether r asks for the page or one of its files: a query
@@ -149,30 +160,31 @@ func Serve(w http.ResponseWriter, r *http.Request, base string) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	if name := asset(r); name != "" {
-		b, err := files.ReadFile(name)
-		if err != nil {
-			httpx.WriteError(w, r, http.StatusInternalServerError, "dashboard file missing")
-			return
-		}
-		h.Set("Content-Type", assets[name])
-		write(w, r, b)
+		f := assets[name]
+		h.Set("Content-Type", f.contentType)
+		write(w, r, f.body)
 		return
 	}
 	h.Set("Vary", "Accept")
-	page, err := files.ReadFile("page.html")
-	if err != nil {
-		httpx.WriteError(w, r, http.StatusInternalServerError, "dashboard page missing")
-		return
-	}
-	before, after, _ := strings.Cut(string(page), "{{base}}")
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	write(w, r, []byte(before+html.EscapeString(strings.TrimRight(base, "/")+"/")+after))
+	write(w, r, pageBefore, html.EscapeString(strings.TrimRight(base, "/")+"/"), pageAfter)
 }
 
-func write(w http.ResponseWriter, r *http.Request, b []byte) {
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+// write answers 200 with the concatenation of parts, or only its headers
+// to HEAD.
+func write(w http.ResponseWriter, r *http.Request, parts ...string) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(b) // a failed write is the client gone: nothing to tell it
+	if r.Method == http.MethodHead {
+		return
+	}
+	for _, p := range parts {
+		if _, err := io.WriteString(w, p); err != nil {
+			return // the client is gone: nothing to tell it
+		}
 	}
 }
