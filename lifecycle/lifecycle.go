@@ -115,6 +115,7 @@ type Lifecycle struct {
 	result           error
 
 	sigCh       chan os.Signal // the configured signals, from New on; nil without
+	stopping    chan struct{}  // closed by the trigger
 	draining    chan struct{}
 	drainCtx    context.Context // cancelled when the drain starts, for EndAtDrain
 	drainCancel context.CancelFunc
@@ -139,6 +140,7 @@ func New(opts ...Option) *Lifecycle {
 		cfg:      defaultConfig(),
 		holds:    make(map[uint64]string),
 		onDrain:  make(map[uint64]func()),
+		stopping: make(chan struct{}),
 		draining: make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -201,6 +203,17 @@ func (l *Lifecycle) Err() error {
 	defer l.mu.Unlock()
 	return l.result
 }
+
+// Stopping is closed at the shutdown trigger, when the sequence starts and
+// readiness has just turned down, whatever triggered it (see
+// [Lifecycle.Shutdown]); the delay and the drain are still to come. It is
+// for what must happen at once when the instance starts going away, before
+// load balancers have noticed: deregistering from a service registry or an
+// admin server (the actuator deregisters from Spring Boot Admin there), so
+// that it stops sending traffic or polling. Work selecting on it should be
+// short, or hold the shutdown open with [Lifecycle.Hold] for its duration.
+// Compare [Lifecycle.Draining], closed after the delay.
+func (l *Lifecycle) Stopping() <-chan struct{} { return l.stopping }
 
 // Draining is closed when the drain starts (the app listeners close). Long
 // responses (SSE, streaming) and hijacked connections (WebSocket) select on
@@ -350,6 +363,7 @@ func (l *Lifecycle) Shutdown(reason string) {
 	l.triggered = true
 	l.reason = reason
 	l.phase.Store(idxDelaying)
+	close(l.stopping) // readiness is down already
 	started := l.started
 	l.mu.Unlock()
 	go l.sequence(time.Now(), started)
