@@ -115,6 +115,7 @@ type Lifecycle struct {
 	result           error
 
 	sigCh       chan os.Signal // the configured signals, from New on; nil without
+	serving     chan struct{}  // closed once Run serves
 	stopping    chan struct{}  // closed by the trigger
 	draining    chan struct{}
 	drainCtx    context.Context // cancelled when the drain starts, for EndAtDrain
@@ -140,6 +141,7 @@ func New(opts ...Option) *Lifecycle {
 		cfg:      defaultConfig(),
 		holds:    make(map[uint64]string),
 		onDrain:  make(map[uint64]func()),
+		serving:  make(chan struct{}),
 		stopping: make(chan struct{}),
 		draining: make(chan struct{}),
 		done:     make(chan struct{}),
@@ -203,6 +205,14 @@ func (l *Lifecycle) Err() error {
 	defer l.mu.Unlock()
 	return l.result
 }
+
+// Serving is closed once Run has bound every listener and serves, with
+// readiness on ([PhaseServing]); [Lifecycle.Addrs] then reports them. It
+// is never closed when Run serves nothing (a listener failed to bind, the
+// shutdown started first, Run is not called): select on
+// [Lifecycle.Stopping] as well. It is for what needs the bound addresses,
+// such as registering them with a registry or an admin server.
+func (l *Lifecycle) Serving() <-chan struct{} { return l.serving }
 
 // Stopping is closed at the shutdown trigger, when the sequence starts and
 // readiness has just turned down, whatever triggered it (see
@@ -390,6 +400,13 @@ func argsToAttrs(args []any) []slog.Attr {
 	return attrs
 }
 
+// ManagementServer returns the server given to [WithManagementServer], or
+// nil. Next to Run's servers it tells which of [Lifecycle.Addrs] is the
+// management server's, and whether it is served with TLS (its TLSConfig
+// carries certificates), as the actuator needs to register its URLs with
+// Spring Boot Admin.
+func (l *Lifecycle) ManagementServer() *http.Server { return l.cfg.management }
+
 // Addrs returns the bound addresses, app servers first (in Run's order),
 // then the management server; nil before Run has bound them.
 func (l *Lifecycle) Addrs() []net.Addr {
@@ -502,6 +519,7 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 			go l.serve(t, &wg)
 		}
 		l.phase.Store(idxServing)
+		close(l.serving)
 	}
 	l.mu.Unlock()
 	if startServing {

@@ -67,3 +67,29 @@ func TestStoppingClosesWhateverTheTrigger(t *testing.T) {
 		await(t, l.Done(), "the sequence to end")
 	})
 }
+
+// Serving closes once Run has bound its listeners, with their addresses
+// known and readiness on; it never closes when Run serves nothing.
+func TestServingClosesOnceBound(t *testing.T) {
+	l := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay())
+	if closed(l.Serving()) {
+		t.Fatal("Serving closed before Run")
+	}
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(context.Background(), &http.Server{Addr: "127.0.0.1:0"}) }()
+	await(t, l.Serving(), "Serving to close")
+	if len(l.Addrs()) != 1 || !l.Ready() || l.Phase() != lifecycle.PhaseServing {
+		t.Errorf("once Serving closed: addrs %v, ready %v, phase %s", l.Addrs(), l.Ready(), l.Phase())
+	}
+	l.Shutdown("test")
+	await(t, runErr, "Run to return")
+
+	early := lifecycle.New(lifecycle.WithSignals(), lifecycle.WithoutShutdownDelay())
+	early.Shutdown("before Run")
+	if err := runBounded(t, context.Background(), early, &http.Server{Addr: "127.0.0.1:0"}); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if closed(early.Serving()) {
+		t.Error("Serving closed although Run served nothing")
+	}
+}
