@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/actuatorgo/actuator/lifecycle"
 	"github.com/actuatorgo/actuator/sba"
 )
 
@@ -69,10 +70,10 @@ func (a *Actuator) startSpringBootAdmin(servers []*http.Server) {
 	if a.sba == nil || a.sbaStarted.Swap(true) {
 		return
 	}
-	select {
-	case <-a.lifecycle.Stopping():
-		return // going away already: nothing to register
-	default:
+	if a.lifecycle.Phase() != lifecycle.PhaseIdle {
+		// Going away already, or run by another Run (a shared lifecycle,
+		// for which this Run fails): nothing to register.
+		return
 	}
 	// One scheme per listener, in the order of Lifecycle.Addrs. Read now:
 	// once serving, net/http writes the servers' TLSConfig.
