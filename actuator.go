@@ -14,6 +14,7 @@ import (
 	"github.com/actuatorgo/actuator/internal/httpx"
 	"github.com/actuatorgo/actuator/lifecycle"
 	"github.com/actuatorgo/actuator/metrics"
+	"github.com/actuatorgo/actuator/sba"
 )
 
 // An endpoint is one management endpoint: an id that is also its path
@@ -71,6 +72,10 @@ type Actuator struct {
 
 	ginUse   atomic.Bool // Gin was called: it serves the probes and records requests
 	ginGroup atomic.Bool // GinHandler was called: the endpoints live in its route group
+
+	sba        *sba.Client              // WithSpringBootAdmin; nil when off
+	sbaStarted atomic.Bool              // Run started its registration
+	sbaSchemes atomic.Pointer[[]string] // http or https for each of Lifecycle().Addrs(), set by Run
 }
 
 var _ http.Handler = (*Actuator)(nil)
@@ -189,6 +194,9 @@ func New(opts ...Option) *Actuator {
 	if a.hasSensitive {
 		a.indexAll = buildIndex(a.order, true)
 	}
+	if c.springBootAdmin != nil {
+		a.sba = a.newSpringBootAdmin(c)
+	}
 	a.warnAtStart()
 	return a
 }
@@ -290,8 +298,12 @@ func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 // ctx's end or Lifecycle().Shutdown started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
 // load balancers notice, then the servers drain and the cleanup hooks run.
 // Use [lifecycle.ExitCode] on the result for the process's exit code.
+// With [WithSpringBootAdmin] it also registers with the admin server once
+// the servers are bound, in the background, and deregisters at the
+// shutdown trigger.
 func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
 	a.health.Start()
+	a.startSpringBootAdmin(servers)
 	return a.lifecycle.Run(ctx, servers...)
 }
 

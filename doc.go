@@ -23,7 +23,10 @@
 // exposed answers exactly like one that does not exist: a JSON 404.
 //
 // Reads answer GET and HEAD, writes POST; other methods get 405 with an Allow
-// header. Responses are typed application/vnd.spring-boot.actuator.v3+json
+// header, except OPTIONS, which gets 200 with an Allow header naming the
+// endpoint's methods and OPTIONS, as Spring MVC answers (Spring Boot Admin
+// probes endpoints with it); sensitive endpoints answer it only to callers
+// the authorizer accepts. It is not a CORS preflight answer. Responses are typed application/vnd.spring-boot.actuator.v3+json
 // when the client accepts it (or sends no Accept header, or */*),
 // application/json when it asks for that, and 406 otherwise. Errors are JSON:
 // {"timestamp","status","error","message","path"}. Every response carries
@@ -98,7 +101,9 @@
 //   - [WithLifecycleOptions] next to [WithLifecycle], where they would be
 //     ignored;
 //   - duplicate health check names, and durations or thresholds out of
-//     range.
+//     range;
+//   - a [WithSpringBootAdmin] admin URL that is not an absolute http(s) URL
+//     (an "sba: " message).
 //
 // It logs a warning (to the [WithLogger] logger, or [slog.Default] when none
 // is set: these fire only on a misconfiguration) when the shutdown delay,
@@ -108,7 +113,8 @@
 // pod during that dependency's outage.
 //
 // New calls no user code and starts no goroutine: background health checks
-// start with [Actuator.Run] or the first health request, so a status
+// (and the Spring Boot Admin registration) start with [Actuator.Run], health
+// checks also with the first health request, so a status
 // listener may use the variable New's result is assigned to.
 //
 // # Options
@@ -159,6 +165,15 @@
 // in-flight requests, closes idle connections, runs cleanup hooks in reverse
 // order and returns; [lifecycle.ExitCode] maps the result to the process's
 // exit code. See package lifecycle and docs/graceful-shutdown.md.
+//
+// # Spring Boot Admin
+//
+// [WithSpringBootAdmin] registers the service with a Spring Boot Admin
+// server (package sba): [Actuator.Run] registers the URLs of the listeners
+// it bound under the base path once they serve, and deregisters at the
+// shutdown trigger ([lifecycle.Lifecycle.Stopping]), while the delay runs.
+// SBA calls back with Basic credentials only: guard the actuator with
+// [BasicAuth], alone or in [AnyOf]. See docs/spring-boot-admin.md.
 //
 // Two actuators in one process share nothing: no package-level state, no
 // registration on [http.DefaultServeMux].

@@ -47,6 +47,8 @@ type config struct {
 	metricsOpts   []metrics.Option
 	lifecycle     *lifecycle.Lifecycle
 	lifecycleOpts []lifecycle.Option
+
+	springBootAdmin *springBootAdmin // WithSpringBootAdmin; nil when off
 }
 
 func defaultConfig() *config {

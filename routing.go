@@ -42,7 +42,7 @@ func under(path, base string) (string, bool) {
 // serve routes rel, the path below the base path, to the index or an
 // endpoint.
 func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
-	if httpx.DeclaresBody(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	if httpx.DeclaresBody(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions) {
 		// A read needs no body: answer without waiting for one and close
 		// the connection, rather than let a client that declares a body
 		// and sends none hold it (and the drain) open. A custom endpoint
@@ -74,6 +74,11 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 			// Invisible to this caller: a 405's Allow header would
 			// confirm that the endpoint exists.
 			httpx.NotFound(w, r)
+			return
+		}
+		if r.Method == http.MethodOptions {
+			// A safe method: answered before the cross-origin check.
+			answerOptions(w, e.allow)
 			return
 		}
 		httpx.MethodNotAllowed(w, r, e.allow)

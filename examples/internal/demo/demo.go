@@ -38,7 +38,9 @@ func ParseFlags() Flags {
 	return f
 }
 
-// Options turns the flags into actuator options.
+// Options turns the flags into actuator options, with the Spring Boot
+// Admin registration when SPRING_BOOT_ADMIN_CLIENT_URL is set (see
+// [SpringBootAdmin]).
 func (f Flags) Options() []actuator.Option {
 	var lo []lifecycle.Option
 	if f.ShutdownDelay >= 0 {
@@ -47,7 +49,7 @@ func (f Flags) Options() []actuator.Option {
 	if f.DrainTimeout >= 0 {
 		lo = append(lo, lifecycle.WithDrainTimeout(f.DrainTimeout))
 	}
-	opts := []actuator.Option{actuator.WithLifecycleOptions(lo...)}
+	opts := append([]actuator.Option{actuator.WithLifecycleOptions(lo...)}, SpringBootAdmin()...)
 	if f.ShutdownToken != "" {
 		opts = append(opts, actuator.WithShutdownEndpoint(), actuator.WithAuthorizer(actuator.BearerToken(f.ShutdownToken)))
 	}
