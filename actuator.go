@@ -28,6 +28,7 @@ type endpoint struct {
 
 	routed   httpx.Endpoint // a built-in handler, called with the sub-path and content type; nil for custom ones
 	raw      bool           // the handler writes its own content type: no 406
+	readBody bool           // the handler reads a write's body, bounded by the router
 	subPaths bool           // requests below the endpoint reach the handler
 	writes   bool           // accepts a method other than GET, HEAD, OPTIONS
 	allow    string         // Allow header value, computed by New
@@ -143,14 +144,13 @@ func New(opts ...Option) *Actuator {
 		builtins = append(builtins, builtin("shutdown", a.lifecycle.ShutdownHandler(),
 			&endpoint{methods: []string{http.MethodPost}, sensitive: true}))
 	}
+	builtins = append(builtins, optInEndpoints(c)...)
 
 	all := make(map[string]*endpoint)
 	optIn := make(map[string]bool)
 	for _, e := range builtins {
 		all[e.id] = e
-	}
-	if c.shutdown {
-		optIn["shutdown"] = true
+		optIn[e.id] = slices.Contains(optInIDs, e.id)
 	}
 	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {

@@ -52,11 +52,12 @@ func mustBasePath(option, p string) string {
 // checkExposure panics when include or exclude names an id that is neither
 // a built-in endpoint nor a custom one: a typo in include silently hides an
 // endpoint, one in exclude silently exposes it. all holds the endpoints
-// built for this actuator; "shutdown" is known even when it is off.
+// built for this actuator; the opt-in built-in ones (shutdown, loggers,
+// env, ...) are known even when they are off.
 func checkExposure(include, exclude []string, all map[string]*endpoint) {
-	known := []string{"shutdown"}
+	known := slices.Clone(optInIDs)
 	for id := range all {
-		if id != "shutdown" {
+		if !slices.Contains(known, id) {
 			known = append(known, id)
 		}
 	}
