@@ -52,6 +52,7 @@ type Actuator struct {
 	logger         *slog.Logger
 	trustForwarded bool
 	probes         bool
+	separatePort   bool // MANAGEMENT_SERVER_PORT: the endpoints have a server of their own
 
 	endpoints map[string]*endpoint // exposed endpoints only
 	order     []*endpoint          // exposed endpoints sorted by id
@@ -93,6 +94,7 @@ func New(opts ...Option) *Actuator {
 	for _, o := range opts {
 		o(c)
 	}
+	mgmt := c.applyEnvironment()
 	a := &Actuator{
 		basePath:       mustBasePath("WithBasePath", c.basePath),
 		authorizer:     c.authorizer,
@@ -101,6 +103,10 @@ func New(opts ...Option) *Actuator {
 		probes:         c.probes,
 		endpoints:      make(map[string]*endpoint),
 		crossOrigin:    http.NewCrossOriginProtection(),
+		separatePort:   mgmt != nil,
+	}
+	if mgmt != nil {
+		mgmt.Handler = a
 	}
 
 	a.lifecycle = c.lifecycle
@@ -170,6 +176,7 @@ func New(opts ...Option) *Actuator {
 		all[e.id] = &cp
 		optIn[e.id] = true
 	}
+	c.checkEnvExposure(all)
 	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {

@@ -41,6 +41,7 @@ type config struct {
 	httpMetrics    bool
 	shutdown       bool
 	ops            opsConfig
+	environment    *environment // FromEnv's settings, applied over the others
 
 	custom        []*endpoint
 	healthOpts    []health.Option
