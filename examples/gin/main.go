@@ -9,9 +9,7 @@
 package main
 
 import (
-	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,7 +21,7 @@ import (
 
 func main() {
 	flags := demo.ParseFlags()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := flags.Logger() // its level is ROOT at .../loggers
 	gin.SetMode(gin.ReleaseMode)
 
 	a := actuator.New(append(flags.Options(),

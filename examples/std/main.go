@@ -8,9 +8,7 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/actuatorgo/actuator"
@@ -20,7 +18,7 @@ import (
 
 func main() {
 	flags := demo.ParseFlags()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := flags.Logger() // its level is ROOT at .../loggers
 
 	a := actuator.New(append(flags.Options(),
 		actuator.WithBasePath("/management"),
