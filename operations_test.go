@@ -2,8 +2,10 @@ package actuator_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -105,6 +107,33 @@ func TestLoggersBadInputThroughTheActuator(t *testing.T) {
 				t.Errorf("level changed to %v", level.Level())
 			}
 		})
+	}
+}
+
+// A loggers POST sent without a length (chunked) is cut off at
+// MaxRequestBody too: 413, the level unchanged; a small one reaches the
+// handler.
+func TestLoggersChunkedBodyIsBounded(t *testing.T) {
+	level := new(slog.LevelVar)
+	a := newActuator(t, allowAll, actuator.WithLoggersEndpoint(loggers.WithLevelVar("ROOT", level)))
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{`{"configuredLevel":"ERROR","x":"` + strings.Repeat("a", actuator.MaxRequestBody) + `"}`, 413},
+		{`{"configuredLevel":"WARN"}`, 204},
+	} {
+		r := httptest.NewRequest("POST", "/actuator/loggers/ROOT", io.MultiReader(strings.NewReader(tc.body)))
+		r.ContentLength = -1
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("chunked POST of %d bytes = %d, want %d", len(tc.body), w.Code, tc.want)
+		}
+	}
+	if level.Level() != slog.LevelWarn {
+		t.Errorf("level = %v, want WARN", level.Level())
 	}
 }
 
