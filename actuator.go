@@ -29,6 +29,7 @@ type endpoint struct {
 
 	routed   httpx.Endpoint // a built-in handler, called with the sub-path and content type; nil for custom ones
 	raw      bool           // the handler writes its own content type: no 406
+	readBody bool           // the handler reads a write's body, bounded by the router
 	subPaths bool           // requests below the endpoint reach the handler
 	writes   bool           // accepts a method other than GET, HEAD, OPTIONS
 	allow    string         // Allow header value, computed by New
@@ -52,6 +53,7 @@ type Actuator struct {
 	logger         *slog.Logger
 	trustForwarded bool
 	probes         bool
+	separatePort   bool // MANAGEMENT_SERVER_PORT: the endpoints have a server of their own
 
 	endpoints map[string]*endpoint // exposed endpoints only
 	order     []*endpoint          // exposed endpoints sorted by id
@@ -97,6 +99,7 @@ func New(opts ...Option) *Actuator {
 	for _, o := range opts {
 		o(c)
 	}
+	mgmt := c.applyEnvironment()
 	a := &Actuator{
 		basePath:       mustBasePath("WithBasePath", c.basePath),
 		authorizer:     c.authorizer,
@@ -105,6 +108,10 @@ func New(opts ...Option) *Actuator {
 		probes:         c.probes,
 		endpoints:      make(map[string]*endpoint),
 		crossOrigin:    http.NewCrossOriginProtection(),
+		separatePort:   mgmt != nil,
+	}
+	if mgmt != nil {
+		mgmt.Handler = a
 	}
 
 	a.lifecycle = c.lifecycle
@@ -148,14 +155,13 @@ func New(opts ...Option) *Actuator {
 		builtins = append(builtins, builtin("shutdown", a.lifecycle.ShutdownHandler(),
 			&endpoint{methods: []string{http.MethodPost}, sensitive: true}))
 	}
+	builtins = append(builtins, optInEndpoints(c)...)
 
 	all := make(map[string]*endpoint)
 	optIn := make(map[string]bool)
 	for _, e := range builtins {
 		all[e.id] = e
-	}
-	if c.shutdown {
-		optIn["shutdown"] = true
+		optIn[e.id] = slices.Contains(optInIDs, e.id)
 	}
 	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {
@@ -175,6 +181,7 @@ func New(opts ...Option) *Actuator {
 		all[e.id] = &cp
 		optIn[e.id] = true
 	}
+	c.checkEnvExposure(all)
 	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {

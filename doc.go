@@ -16,9 +16,17 @@
 //	GET  /actuator/metrics/{name}        one metric, with ?tag=key:value drill-down
 //	GET  /actuator/prometheus            the same metrics as Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper prefers it
 //	POST /actuator/shutdown              graceful shutdown; off until [WithShutdownEndpoint]
+//	GET  /actuator/loggers[/{name}]      slog levels; POST /loggers/{name} sets one ([WithLoggersEndpoint])
+//	GET  /actuator/env[/{toMatch}]       environment, values masked ([WithEnvEndpoint])
+//	GET  /actuator/threaddump            every goroutine's stack ([WithThreadDumpEndpoint])
+//	GET  /actuator/heapdump              heap profile ([WithHeapDumpEndpoint])
+//	GET  /actuator/pprof/...             net/http/pprof's profiles ([WithPprofEndpoint])
+//	GET  /actuator/sbom[/{id}]           CycloneDX SBOM of the binary ([WithSBOMEndpoint])
 //
-// health, info, metrics and prometheus are exposed by default; shutdown and
-// custom endpoints ([WithEndpoint]) are off until their option turns them on.
+// health, info, metrics and prometheus are exposed by default; shutdown,
+// loggers, env, threaddump, heapdump, pprof, sbom and custom endpoints
+// ([WithEndpoint]) are off until their own option turns them on, which
+// [WithExposure] cannot do.
 // [WithExposure] includes or excludes endpoints by id. An endpoint that is not
 // exposed answers exactly like one that does not exist: a JSON 404.
 //
@@ -100,6 +108,9 @@
 //     or ".." segments);
 //   - [WithLifecycleOptions] next to [WithLifecycle], where they would be
 //     ignored;
+//   - an id in a [FromEnv] exposure variable that is neither an endpoint
+//     of this actuator nor one of Spring Boot's, and MANAGEMENT_SERVER_PORT
+//     next to [WithLifecycle] (the message names the variable);
 //   - duplicate health check names, and durations or thresholds out of
 //     range;
 //   - a [WithSpringBootAdmin] admin URL that is not an absolute http(s) URL
@@ -131,19 +142,37 @@
 // health.WithCheck, [WithInfoValue] is info.WithValue,
 // [WithInfoContributor] is info.WithContributor, and [WithHealthOptions],
 // [WithInfoOptions], [WithMetricsOptions] and [WithLifecycleOptions] pass
-// that package's options through.
+// that package's options through. An option that turns on an endpoint
+// that is off by default is named for it, With<Id>Endpoint, and takes that
+// endpoint's package options: [WithShutdownEndpoint], [WithLoggersEndpoint]
+// (loggers.Option), [WithEnvEndpoint] (env.Option),
+// [WithThreadDumpEndpoint], [WithHeapDumpEndpoint], [WithPprofEndpoint]
+// (diag.Option) and [WithSBOMEndpoint] (sbom.Option).
 //
 // Where a root option and a subpackage option set the same thing, the
 // subpackage's wins for its package, whatever the order of the options:
-// health.WithAuthorizer and info.WithAuthorizer over [WithAuthorizer], which
-// keeps guarding the sensitive endpoints; health.WithLogger and
+// health.WithAuthorizer, info.WithAuthorizer and env.WithAuthorizer over
+// [WithAuthorizer], which keeps guarding the sensitive endpoints; health.WithLogger and
 // lifecycle.WithLogger over [WithLogger]. The root's logger does not reach
 // the metrics registry (pass metrics.WithLogger) nor a lifecycle given to
 // [WithLifecycle], which keeps the options it was built with.
 //
+// # Configuration from the environment
+//
+// [FromEnv](os.Getenv) reads Spring Boot's management variables
+// (MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE and _EXCLUDE,
+// MANAGEMENT_ENDPOINTS_WEB_BASE_PATH, MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS
+// and _SHOW_COMPONENTS, MANAGEMENT_SERVER_PORT and _ADDRESS), so one runbook
+// serves Java and Go services. Nothing reads the environment without it.
+// The environment wins over the code's options for each setting a variable
+// names, whatever the order; it cannot turn on an endpoint the code left
+// off. A bad value is an [*EnvError] naming the variable, returned by
+// FromEnv for main to report.
+//
 // # Security
 //
-// Sensitive endpoints (shutdown, custom endpoints marked [WithSensitive]) are
+// Sensitive endpoints (shutdown, loggers, env, threaddump, heapdump, pprof,
+// sbom, custom endpoints marked [WithSensitive]) are
 // guarded by the [Authorizer] given to [WithAuthorizer]: [BearerToken],
 // [BasicAuth], [AllowCIDR], [Loopback], [AnyOf] or any
 // func(*http.Request) bool. The same authorizer decides who sees health
@@ -154,7 +183,7 @@
 // and get 404 for any method but the endpoint's own, which answers 401 with
 // a challenge naming the authorizer's schemes (403 when no credential could
 // help). Every endpoint that accepts a state-changing method (POST
-// /shutdown, custom writes) refuses cross-origin browser requests with 403,
+// /shutdown, POST /loggers/{name}, POST /pprof/symbol, custom writes) refuses cross-origin browser requests with 403,
 // so a page on another site cannot use it. See docs/security.md.
 //
 // # Graceful shutdown

@@ -132,8 +132,9 @@ func relative(r *http.Request, sub string) *http.Request {
 
 // limitBody bounds the body of a write to MaxRequestBody and reports
 // whether the request may go on; when not, it has answered 413 (or 400 for
-// a body that could not be read). Built-in endpoints read no body, so it is
-// read here, which refuses one sent without a length before anything runs.
+// a body that could not be read). Built-in endpoints other than loggers
+// read no body, so it is read here, which refuses one sent without a length
+// before anything runs.
 func limitBody(w http.ResponseWriter, r *http.Request, e *endpoint) bool {
 	tooLarge := func() {
 		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
@@ -146,7 +147,7 @@ func limitBody(w http.ResponseWriter, r *http.Request, e *endpoint) bool {
 		return true
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
-	if e.raw {
+	if e.raw || e.readBody {
 		return true // the endpoint reads what it needs, cut off at the limit
 	}
 	if _, err := io.Copy(io.Discard, r.Body); err != nil {

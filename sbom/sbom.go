@@ -49,8 +49,8 @@ func WithBuildInfo(bi *debug.BuildInfo) Option {
 }
 
 // WithDocument adds an SBOM under id, served as it is with mediaType
-// (such as a container image's SBOM made at build time and embedded with
-// go:embed; [MediaTypeCycloneDX] for CycloneDX JSON,
+// (such as a container image's SBOM made at build time and embedded with a
+// //go:embed directive; [MediaTypeCycloneDX] for CycloneDX JSON,
 // "application/spdx+json" for SPDX). New copies body; it panics on an
 // empty id, an id with a slash, the id [ApplicationID], an empty media
 // type, or an id given twice. Default: none.
