@@ -11,6 +11,8 @@ import (
 
 	"github.com/actuatorgo/actuator/health"
 	"github.com/actuatorgo/actuator/lifecycle"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
 // The environment variables [FromEnv] reads: Spring Boot's names for its
@@ -157,18 +159,12 @@ func idList(name, v string) ([]string, error) {
 
 // visibility reads Spring Boot's show-details and show-components values.
 func visibility(name, v string) (*health.Visibility, error) {
-	var out health.Visibility
-	switch strings.ReplaceAll(strings.ToLower(strings.TrimSpace(v)), "_", "-") {
-	case "":
+	if strings.TrimSpace(v) == "" {
 		return nil, nil
-	case "never":
-		out = health.Never
-	case "when-authorized":
-		out = health.WhenAuthorized
-	case "always":
-		out = health.Always
-	default:
-		return nil, &EnvError{name, v, fmt.Errorf("want never, when-authorized or always")}
+	}
+	out, err := httpx.ParseVisibility(v)
+	if err != nil {
+		return nil, &EnvError{name, v, err}
 	}
 	return &out, nil
 }
