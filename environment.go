@@ -10,9 +10,8 @@ import (
 	"time"
 
 	"github.com/actuatorgo/actuator/health"
-	"github.com/actuatorgo/actuator/lifecycle"
-
 	"github.com/actuatorgo/actuator/internal/httpx"
+	"github.com/actuatorgo/actuator/lifecycle"
 )
 
 // The environment variables [FromEnv] reads: Spring Boot's names for its
