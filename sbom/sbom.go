@@ -143,19 +143,11 @@ func (s *SBOM) Document(id string) (body []byte, mediaType string, ok bool) {
 // neither is acceptable), and "{id}" below it the SBOM, with its own
 // media type whatever the Accept header. Unknown ids get 404; methods
 // other than GET and HEAD 405.
-func (s *SBOM) Handler() http.Handler { return handler{s} }
+func (s *SBOM) Handler() http.Handler { return httpx.RawHandler(handler{s}.ServeEndpoint) }
 
 type handler struct{ s *SBOM }
 
 var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	h.ServeEndpoint(w, r, httpx.SubPath(r), "")
-}
 
 // ServeEndpoint serves sub: "" the ids, "{id}" a document. A contentType
 // of "" makes it negotiate the type of the ids itself (the root should
