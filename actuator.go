@@ -14,6 +14,7 @@ import (
 	"github.com/actuatorgo/actuator/internal/httpx"
 	"github.com/actuatorgo/actuator/lifecycle"
 	"github.com/actuatorgo/actuator/metrics"
+	"github.com/actuatorgo/actuator/sba"
 )
 
 // An endpoint is one management endpoint: an id that is also its path
@@ -28,6 +29,7 @@ type endpoint struct {
 
 	routed   httpx.Endpoint // a built-in handler, called with the sub-path and content type; nil for custom ones
 	raw      bool           // the handler writes its own content type: no 406
+	readBody bool           // the handler reads a write's body, bounded by the router
 	subPaths bool           // requests below the endpoint reach the handler
 	writes   bool           // accepts a method other than GET, HEAD, OPTIONS
 	allow    string         // Allow header value, computed by New
@@ -52,6 +54,7 @@ type Actuator struct {
 	trustForwarded bool
 	probes         bool
 	noDashboard    bool // WithoutDashboard
+	separatePort   bool // MANAGEMENT_SERVER_PORT: the endpoints have a server of their own
 
 	endpoints map[string]*endpoint // exposed endpoints only
 	order     []*endpoint          // exposed endpoints sorted by id
@@ -72,6 +75,10 @@ type Actuator struct {
 
 	ginUse   atomic.Bool // Gin was called: it serves the probes and records requests
 	ginGroup atomic.Bool // GinHandler was called: the endpoints live in its route group
+
+	sba        *sba.Client              // WithSpringBootAdmin; nil when off
+	sbaStarted atomic.Bool              // Run started its registration
+	sbaSchemes atomic.Pointer[[]string] // http or https for each of Lifecycle().Addrs(), set by Run
 }
 
 var _ http.Handler = (*Actuator)(nil)
@@ -93,6 +100,7 @@ func New(opts ...Option) *Actuator {
 	for _, o := range opts {
 		o(c)
 	}
+	mgmt := c.applyEnvironment()
 	a := &Actuator{
 		basePath:       mustBasePath("WithBasePath", c.basePath),
 		authorizer:     c.authorizer,
@@ -102,6 +110,10 @@ func New(opts ...Option) *Actuator {
 		noDashboard:    c.noDashboard,
 		endpoints:      make(map[string]*endpoint),
 		crossOrigin:    http.NewCrossOriginProtection(),
+		separatePort:   mgmt != nil,
+	}
+	if mgmt != nil {
+		mgmt.Handler = a
 	}
 
 	a.lifecycle = c.lifecycle
@@ -145,14 +157,13 @@ func New(opts ...Option) *Actuator {
 		builtins = append(builtins, builtin("shutdown", a.lifecycle.ShutdownHandler(),
 			&endpoint{methods: []string{http.MethodPost}, sensitive: true}))
 	}
+	builtins = append(builtins, optInEndpoints(c)...)
 
 	all := make(map[string]*endpoint)
 	optIn := make(map[string]bool)
 	for _, e := range builtins {
 		all[e.id] = e
-	}
-	if c.shutdown {
-		optIn["shutdown"] = true
+		optIn[e.id] = slices.Contains(optInIDs, e.id)
 	}
 	seen := make(map[string]bool, len(c.custom))
 	for _, e := range c.custom {
@@ -172,6 +183,7 @@ func New(opts ...Option) *Actuator {
 		all[e.id] = &cp
 		optIn[e.id] = true
 	}
+	c.checkEnvExposure(all)
 	checkExposure(c.include, c.exclude, all)
 	for id, e := range all {
 		if !exposed(id, c.include, c.exclude, optIn[id]) {
@@ -190,6 +202,9 @@ func New(opts ...Option) *Actuator {
 	a.indexAnon = buildIndex(a.order, false)
 	if a.hasSensitive {
 		a.indexAll = buildIndex(a.order, true)
+	}
+	if c.springBootAdmin != nil {
+		a.sba = a.newSpringBootAdmin(c)
 	}
 	a.warnAtStart()
 	return a
@@ -292,8 +307,12 @@ func (a *Actuator) Lifecycle() *lifecycle.Lifecycle { return a.lifecycle }
 // ctx's end or Lifecycle().Shutdown started has completed. Readiness turns OUT_OF_SERVICE first, a delay lets
 // load balancers notice, then the servers drain and the cleanup hooks run.
 // Use [lifecycle.ExitCode] on the result for the process's exit code.
+// With [WithSpringBootAdmin] it also registers with the admin server once
+// the servers are bound, in the background, and deregisters at the
+// shutdown trigger.
 func (a *Actuator) Run(ctx context.Context, servers ...*http.Server) error {
 	a.health.Start()
+	a.startSpringBootAdmin(servers)
 	return a.lifecycle.Run(ctx, servers...)
 }
 

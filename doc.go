@@ -16,17 +16,28 @@
 //	GET  /actuator/metrics/{name}        one metric, with ?tag=key:value drill-down
 //	GET  /actuator/prometheus            the same metrics as Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper prefers it
 //	POST /actuator/shutdown              graceful shutdown; off until [WithShutdownEndpoint]
+//	GET  /actuator/loggers[/{name}]      slog levels; POST /loggers/{name} sets one ([WithLoggersEndpoint])
+//	GET  /actuator/env[/{toMatch}]       environment, values masked ([WithEnvEndpoint])
+//	GET  /actuator/threaddump            every goroutine's stack ([WithThreadDumpEndpoint])
+//	GET  /actuator/heapdump              heap profile ([WithHeapDumpEndpoint])
+//	GET  /actuator/pprof/...             net/http/pprof's profiles ([WithPprofEndpoint])
+//	GET  /actuator/sbom[/{id}]           CycloneDX SBOM of the binary ([WithSBOMEndpoint])
 //
 // A browser that asks the base path for HTML gets a dashboard page instead
 // of the index (package [dashboard]; [WithoutDashboard] turns it off).
 //
-// health, info, metrics and prometheus are exposed by default; shutdown and
-// custom endpoints ([WithEndpoint]) are off until their option turns them on.
+// health, info, metrics and prometheus are exposed by default; shutdown,
+// loggers, env, threaddump, heapdump, pprof, sbom and custom endpoints
+// ([WithEndpoint]) are off until their own option turns them on, which
+// [WithExposure] cannot do.
 // [WithExposure] includes or excludes endpoints by id. An endpoint that is not
 // exposed answers exactly like one that does not exist: a JSON 404.
 //
 // Reads answer GET and HEAD, writes POST; other methods get 405 with an Allow
-// header. Responses are typed application/vnd.spring-boot.actuator.v3+json
+// header, except OPTIONS, which gets 200 with an Allow header naming the
+// endpoint's methods and OPTIONS, as Spring MVC answers (Spring Boot Admin
+// probes endpoints with it); sensitive endpoints answer it only to callers
+// the authorizer accepts. It is not a CORS preflight answer. Responses are typed application/vnd.spring-boot.actuator.v3+json
 // when the client accepts it (or sends no Accept header, or */*),
 // application/json when it asks for that, and 406 otherwise. Errors are JSON:
 // {"timestamp","status","error","message","path"}. Every response carries
@@ -100,8 +111,13 @@
 //     or ".." segments);
 //   - [WithLifecycleOptions] next to [WithLifecycle], where they would be
 //     ignored;
+//   - an id in a [FromEnv] exposure variable that is neither an endpoint
+//     of this actuator nor one of Spring Boot's, and MANAGEMENT_SERVER_PORT
+//     next to [WithLifecycle] (the message names the variable);
 //   - duplicate health check names, and durations or thresholds out of
-//     range.
+//     range;
+//   - a [WithSpringBootAdmin] admin URL that is not an absolute http(s) URL
+//     (an "sba: " message).
 //
 // It logs a warning (to the [WithLogger] logger, or [slog.Default] when none
 // is set: these fire only on a misconfiguration) when the shutdown delay,
@@ -111,7 +127,8 @@
 // pod during that dependency's outage.
 //
 // New calls no user code and starts no goroutine: background health checks
-// start with [Actuator.Run] or the first health request, so a status
+// (and the Spring Boot Admin registration) start with [Actuator.Run], health
+// checks also with the first health request, so a status
 // listener may use the variable New's result is assigned to.
 //
 // # Options
@@ -128,19 +145,37 @@
 // health.WithCheck, [WithInfoValue] is info.WithValue,
 // [WithInfoContributor] is info.WithContributor, and [WithHealthOptions],
 // [WithInfoOptions], [WithMetricsOptions] and [WithLifecycleOptions] pass
-// that package's options through.
+// that package's options through. An option that turns on an endpoint
+// that is off by default is named for it, With<Id>Endpoint, and takes that
+// endpoint's package options: [WithShutdownEndpoint], [WithLoggersEndpoint]
+// (loggers.Option), [WithEnvEndpoint] (env.Option),
+// [WithThreadDumpEndpoint], [WithHeapDumpEndpoint], [WithPprofEndpoint]
+// (diag.Option) and [WithSBOMEndpoint] (sbom.Option).
 //
 // Where a root option and a subpackage option set the same thing, the
 // subpackage's wins for its package, whatever the order of the options:
-// health.WithAuthorizer and info.WithAuthorizer over [WithAuthorizer], which
-// keeps guarding the sensitive endpoints; health.WithLogger and
+// health.WithAuthorizer, info.WithAuthorizer and env.WithAuthorizer over
+// [WithAuthorizer], which keeps guarding the sensitive endpoints; health.WithLogger and
 // lifecycle.WithLogger over [WithLogger]. The root's logger does not reach
 // the metrics registry (pass metrics.WithLogger) nor a lifecycle given to
 // [WithLifecycle], which keeps the options it was built with.
 //
+// # Configuration from the environment
+//
+// [FromEnv](os.Getenv) reads Spring Boot's management variables
+// (MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE and _EXCLUDE,
+// MANAGEMENT_ENDPOINTS_WEB_BASE_PATH, MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS
+// and _SHOW_COMPONENTS, MANAGEMENT_SERVER_PORT and _ADDRESS), so one runbook
+// serves Java and Go services. Nothing reads the environment without it.
+// The environment wins over the code's options for each setting a variable
+// names, whatever the order; it cannot turn on an endpoint the code left
+// off. A bad value is an [*EnvError] naming the variable, returned by
+// FromEnv for main to report.
+//
 // # Security
 //
-// Sensitive endpoints (shutdown, custom endpoints marked [WithSensitive]) are
+// Sensitive endpoints (shutdown, loggers, env, threaddump, heapdump, pprof,
+// sbom, custom endpoints marked [WithSensitive]) are
 // guarded by the [Authorizer] given to [WithAuthorizer]: [BearerToken],
 // [BasicAuth], [AllowCIDR], [Loopback], [AnyOf] or any
 // func(*http.Request) bool. The same authorizer decides who sees health
@@ -151,7 +186,7 @@
 // and get 404 for any method but the endpoint's own, which answers 401 with
 // a challenge naming the authorizer's schemes (403 when no credential could
 // help). Every endpoint that accepts a state-changing method (POST
-// /shutdown, custom writes) refuses cross-origin browser requests with 403,
+// /shutdown, POST /loggers/{name}, POST /pprof/symbol, custom writes) refuses cross-origin browser requests with 403,
 // so a page on another site cannot use it. See docs/security.md.
 //
 // # Graceful shutdown
@@ -162,6 +197,15 @@
 // in-flight requests, closes idle connections, runs cleanup hooks in reverse
 // order and returns; [lifecycle.ExitCode] maps the result to the process's
 // exit code. See package lifecycle and docs/graceful-shutdown.md.
+//
+// # Spring Boot Admin
+//
+// [WithSpringBootAdmin] registers the service with a Spring Boot Admin
+// server (package sba): [Actuator.Run] registers the URLs of the listeners
+// it bound under the base path once they serve, and deregisters at the
+// shutdown trigger ([lifecycle.Lifecycle.Stopping]), while the delay runs.
+// SBA calls back with Basic credentials only: guard the actuator with
+// [BasicAuth], alone or in [AnyOf]. See docs/spring-boot-admin.md.
 //
 // Two actuators in one process share nothing: no package-level state, no
 // registration on [http.DefaultServeMux].

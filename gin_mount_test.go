@@ -210,3 +210,18 @@ func TestGinGroupBehindAuth(t *testing.T) {
 		t.Errorf("app route = %d %q", code, body)
 	}
 }
+
+func init() {
+	mounts = append(mounts,
+		mount{"Gin", "/actuator", func(a *actuator.Actuator) http.Handler {
+			app := gin.New()
+			app.Use(actuator.Gin(a))
+			return app
+		}},
+		mount{"GinHandler", "/ops", func(a *actuator.Actuator) http.Handler {
+			app := gin.New()
+			app.Group("/ops").Any("/*any", actuator.GinHandler(a))
+			return app
+		}},
+	)
+}

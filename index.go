@@ -37,6 +37,10 @@ func buildIndex(order []*endpoint, sensitive bool) []indexEntry {
 // serveIndex answers the discovery index: {"_links":{"self":...,...}}, with
 // hrefs built from the request so they work behind any mount prefix.
 func (a *Actuator) serveIndex(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		answerOptions(w, "GET, HEAD")
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		httpx.MethodNotAllowed(w, r, "GET, HEAD")
 		return

@@ -39,13 +39,13 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 	}{
 		{"unknown id in include", func() {
 			actuator.New(actuator.WithExposure([]string{"health", "helth"}, nil))
-		}, []string{`"helth"`, "known ids: health, info, metrics, prometheus, shutdown"}},
+		}, []string{`"helth"`, "known ids: env, health, heapdump, info, loggers, metrics, pprof, prometheus, sbom, shutdown, threaddump"}},
 		{"unknown id in exclude", func() {
 			actuator.New(actuator.WithExposure(nil, []string{"prometheus", "metric"}))
-		}, []string{`"metric"`, "exclude", "known ids: health, info, metrics, prometheus, shutdown"}},
+		}, []string{`"metric"`, "exclude", "known ids: env, health, heapdump, info, loggers, metrics, pprof, prometheus, sbom, shutdown, threaddump"}},
 		{"custom ids are known", func() {
-			actuator.New(actuator.WithEndpoint("env", h), actuator.WithExposure([]string{"nope"}, nil))
-		}, []string{`"nope"`, "known ids: env, health, info, metrics, prometheus, shutdown"}},
+			actuator.New(actuator.WithEndpoint("custom", h), actuator.WithExposure([]string{"nope"}, nil))
+		}, []string{`"nope"`, "known ids: custom, env, health, heapdump"}},
 		{"duplicate custom endpoint", func() {
 			actuator.New(actuator.WithEndpoint("env", h), actuator.WithEndpoint("env", h))
 		}, []string{`duplicate endpoint id "env"`}},

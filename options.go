@@ -41,6 +41,8 @@ type config struct {
 	httpMetrics    bool
 	shutdown       bool
 	noDashboard    bool
+	ops            opsConfig
+	environment    *environment // FromEnv's settings, applied over the others
 
 	custom        []*endpoint
 	healthOpts    []health.Option
@@ -48,6 +50,8 @@ type config struct {
 	metricsOpts   []metrics.Option
 	lifecycle     *lifecycle.Lifecycle
 	lifecycleOpts []lifecycle.Option
+
+	springBootAdmin *springBootAdmin // WithSpringBootAdmin; nil when off
 }
 
 func defaultConfig() *config {
@@ -73,12 +77,17 @@ func WithBasePath(path string) Option {
 // WithExposure chooses the exposed endpoints by id. include lists the ids to
 // expose, "*" for all, nil to keep the default; exclude lists ids to hide
 // and wins over include. New panics on an id that is neither built in
-// (health, info, metrics, prometheus, shutdown) nor added by [WithEndpoint],
-// so that a typo cannot hide or expose an endpoint silently.
+// (health, info, metrics, prometheus, shutdown, loggers, env, threaddump,
+// heapdump, pprof, sbom) nor added by [WithEndpoint], so that a typo cannot
+// hide or expose an endpoint silently.
 // Default: include "health", "info", "metrics" and "prometheus"; exclude
 // nothing. Endpoints turned on by their own option ([WithEndpoint],
-// [WithShutdownEndpoint]) are exposed as well unless excluded. An endpoint
-// that is not exposed answers 404, exactly like one that does not exist.
+// [WithShutdownEndpoint], [WithLoggersEndpoint], [WithEnvEndpoint],
+// [WithThreadDumpEndpoint], [WithHeapDumpEndpoint], [WithPprofEndpoint],
+// [WithSBOMEndpoint]) are exposed as well unless excluded; including the id
+// of one whose option is not given does not turn it on (it is a sensitive
+// endpoint: exposing it takes a line of code). An endpoint that is not
+// exposed answers 404, exactly like one that does not exist.
 func WithExposure(include, exclude []string) Option {
 	return func(c *config) {
 		if include != nil {

@@ -42,7 +42,7 @@ func under(path, base string) (string, bool) {
 // serve routes rel, the path below the base path, to the index or an
 // endpoint.
 func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
-	if httpx.DeclaresBody(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	if httpx.DeclaresBody(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions) {
 		// A read needs no body: answer without waiting for one and close
 		// the connection, rather than let a client that declares a body
 		// and sends none hold it (and the drain) open. A custom endpoint
@@ -74,6 +74,11 @@ func (a *Actuator) serve(w http.ResponseWriter, r *http.Request, rel string) {
 			// Invisible to this caller: a 405's Allow header would
 			// confirm that the endpoint exists.
 			httpx.NotFound(w, r)
+			return
+		}
+		if r.Method == http.MethodOptions {
+			// A safe method: answered before the cross-origin check.
+			answerOptions(w, e.allow)
 			return
 		}
 		httpx.MethodNotAllowed(w, r, e.allow)
@@ -127,8 +132,9 @@ func relative(r *http.Request, sub string) *http.Request {
 
 // limitBody bounds the body of a write to MaxRequestBody and reports
 // whether the request may go on; when not, it has answered 413 (or 400 for
-// a body that could not be read). Built-in endpoints read no body, so it is
-// read here, which refuses one sent without a length before anything runs.
+// a body that could not be read). Built-in endpoints other than loggers
+// read no body, so it is read here, which refuses one sent without a length
+// before anything runs.
 func limitBody(w http.ResponseWriter, r *http.Request, e *endpoint) bool {
 	tooLarge := func() {
 		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBody)+" bytes")
@@ -141,7 +147,7 @@ func limitBody(w http.ResponseWriter, r *http.Request, e *endpoint) bool {
 		return true
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
-	if e.raw {
+	if e.raw || e.readBody {
 		return true // the endpoint reads what it needs, cut off at the limit
 	}
 	if _, err := io.Copy(io.Discard, r.Body); err != nil {

@@ -36,31 +36,33 @@ func logPath(p string) string {
 // matched decoded), a route-pattern brace, whitespace, or an empty, "." or
 // ".." segment.
 func mustBasePath(option, p string) string {
-	n := normalizeBasePath(p)
-	bad := strings.ContainsAny(n, "?#%{} \t\r\n")
-	for _, seg := range strings.Split(strings.TrimPrefix(n, "/"), "/") {
-		if n != "" && (seg == "" || seg == "." || seg == "..") {
-			bad = true
-		}
-	}
-	if bad {
+	n, ok := checkBasePath(p)
+	if !ok {
 		panic("actuator: " + option + ": path " + quote(p) + " cannot match a request path; use a plain path such as \"/management\"")
 	}
 	return n
 }
 
+// checkBasePath normalizes p and reports whether a request path can match
+// it; see mustBasePath.
+func checkBasePath(p string) (string, bool) {
+	n := normalizeBasePath(p)
+	ok := !strings.ContainsAny(n, "?#%{} \t\r\n")
+	for _, seg := range strings.Split(strings.TrimPrefix(n, "/"), "/") {
+		if n != "" && (seg == "" || seg == "." || seg == "..") {
+			ok = false
+		}
+	}
+	return n, ok
+}
+
 // checkExposure panics when include or exclude names an id that is neither
 // a built-in endpoint nor a custom one: a typo in include silently hides an
 // endpoint, one in exclude silently exposes it. all holds the endpoints
-// built for this actuator; "shutdown" is known even when it is off.
+// built for this actuator; the opt-in built-in ones (shutdown, loggers,
+// env, ...) are known even when they are off.
 func checkExposure(include, exclude []string, all map[string]*endpoint) {
-	known := []string{"shutdown"}
-	for id := range all {
-		if id != "shutdown" {
-			known = append(known, id)
-		}
-	}
-	slices.Sort(known)
+	known := knownIDs(all)
 	for _, list := range []struct {
 		name string
 		ids  []string
@@ -72,6 +74,18 @@ func checkExposure(include, exclude []string, all map[string]*endpoint) {
 			}
 		}
 	}
+}
+
+// knownIDs lists, sorted, the ids of all and the opt-in built-in ones.
+func knownIDs(all map[string]*endpoint) []string {
+	known := slices.Clone(optInIDs)
+	for id := range all {
+		if !slices.Contains(known, id) {
+			known = append(known, id)
+		}
+	}
+	slices.Sort(known)
+	return known
 }
 
 // warnAtStart logs, once and before New returns, what the options allow

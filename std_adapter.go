@@ -102,6 +102,9 @@ func (a *Actuator) intercept(w http.ResponseWriter, r *http.Request) bool {
 	if a.probe(w, r) {
 		return true
 	}
+	if a.separatePort {
+		return false // the endpoints are on the management port only
+	}
 	rel, ok := under(r.URL.Path, a.basePath)
 	if !ok {
 		return false

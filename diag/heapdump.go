@@ -42,19 +42,11 @@ func NewHeapDump(opts ...Option) *HeapDump {
 // live heap as of now. A gc value strconv.ParseBool does not read, or
 // more than one, gets 400; other methods 405; paths below the endpoint
 // 404; a request while another dump is being written 409.
-func (d *HeapDump) Handler() http.Handler { return heapDumpHandler{d} }
+func (d *HeapDump) Handler() http.Handler { return httpx.RawHandler(heapDumpHandler{d}.ServeEndpoint) }
 
 type heapDumpHandler struct{ d *HeapDump }
 
 var _ httpx.Endpoint = heapDumpHandler{}
-
-func (h heapDumpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	h.ServeEndpoint(w, r, httpx.SubPath(r), "")
-}
 
 // ServeEndpoint serves the dump; sub must be "". contentType is ignored
 // (errors are application/json): the root should wire the endpoint as

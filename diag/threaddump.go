@@ -46,19 +46,13 @@ func NewThreadDump(opts ...Option) *ThreadDump {
 // while it collects). With more, goroutines with the same stack are
 // listed once with their count, collected without stopping the world
 // for long (the goroutine profile), and "mode" says "grouped".
-func (d *ThreadDump) Handler() http.Handler { return threadDumpHandler{d} }
+func (d *ThreadDump) Handler() http.Handler {
+	return httpx.RawHandler(threadDumpHandler{d}.ServeEndpoint)
+}
 
 type threadDumpHandler struct{ d *ThreadDump }
 
 var _ httpx.Endpoint = threadDumpHandler{}
-
-func (h threadDumpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	h.ServeEndpoint(w, r, httpx.SubPath(r), "")
-}
 
 // ServeEndpoint serves the dump; sub must be "". A contentType of "" lets
 // it negotiate JSON or text itself (the root should wire it that way, since

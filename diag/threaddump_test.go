@@ -104,7 +104,11 @@ func TestSplitFunctionGivesClassAndMethod(t *testing.T) {
 
 func parkedOnChannel(ch chan struct{}, wg *sync.WaitGroup) { wg.Done(); <-ch }
 
-func parkedOnMutex(mu *sync.Mutex, wg *sync.WaitGroup) { wg.Done(); mu.Lock(); mu.Unlock() }
+func parkedOnMutex(mu *sync.Mutex, wg *sync.WaitGroup) {
+	wg.Done()
+	mu.Lock()
+	defer mu.Unlock() // parked on Lock until the test unlocks it
+}
 
 func deepStack(n int, ch chan struct{}, wg *sync.WaitGroup) {
 	if n == 0 {

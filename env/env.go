@@ -5,48 +5,33 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
-// Visibility says to whom values are shown, as Spring Boot's show-values.
-type Visibility int
+// Visibility says to whom values are shown, as Spring Boot's show-values:
+// Never (the default: every value is [Mask]), WhenAuthorized (when the
+// authorizer set with [WithAuthorizer] accepts the request; without one
+// nobody is authorized) or Always. Its String is the Spring Boot spelling.
+// It is the same type as health.Visibility.
+type Visibility = httpx.Visibility
 
+// The visibilities.
 const (
-	// Never shows no value: every value is [Mask].
-	Never Visibility = iota
-	// WhenAuthorized shows values when the authorizer set with
-	// [WithAuthorizer] accepts the request. Without an authorizer nobody
-	// is authorized.
-	WhenAuthorized
-	// Always shows values to everybody.
-	Always
+	Never          = httpx.Never
+	WhenAuthorized = httpx.WhenAuthorized
+	Always         = httpx.Always
 )
-
-// String returns the Spring Boot property spelling: never, when-authorized, always.
-func (v Visibility) String() string {
-	switch v {
-	case Never:
-		return "never"
-	case WhenAuthorized:
-		return "when-authorized"
-	case Always:
-		return "always"
-	}
-	return fmt.Sprintf("Visibility(%d)", int(v))
-}
 
 // ParseVisibility parses never, when-authorized or always (any case, "_"
 // for "-" too, as Spring's NEVER, WHEN_AUTHORIZED, ALWAYS), for
 // configuration read from flags or the environment.
 func ParseVisibility(s string) (Visibility, error) {
-	switch strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-") {
-	case "never":
-		return Never, nil
-	case "when-authorized":
-		return WhenAuthorized, nil
-	case "always":
-		return Always, nil
+	v, err := httpx.ParseVisibility(s)
+	if err != nil {
+		return v, fmt.Errorf("env: unknown visibility %q: %w", s, err)
 	}
-	return Never, fmt.Errorf("env: unknown visibility %q (want never, when-authorized or always)", s)
+	return v, nil
 }
 
 // Mask is what a value is shown as when it is not shown: Spring's

@@ -56,7 +56,9 @@ func TestDemos(t *testing.T) {
 			addr := freeAddr(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-shutdown-delay", "100ms")
+			cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-shutdown-delay", "100ms", "-token", demoToken)
+			// The demos read Spring Boot's management variables (FromEnv).
+			cmd.Env = append(os.Environ(), "MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_EXCLUDE=heapdump")
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -117,6 +119,7 @@ func TestDemos(t *testing.T) {
 					t.Errorf("GET %s = %d %.200s, want %d containing %q", c.path, code, body, c.status, c.want)
 				}
 			}
+			checkOperations(t, base+d.mgmt)
 			var health map[string]any
 			_, body := fetch(t, base+d.mgmt+"/health")
 			if err := json.Unmarshal([]byte(body), &health); err != nil || health["status"] != "UP" {
@@ -149,10 +152,17 @@ func lockFile(pid int) string {
 	return filepath.Join(os.TempDir(), "actuator-demo-"+strconv.Itoa(pid)+".lock")
 }
 
-func fetch(t *testing.T, url string) (int, string) {
+func fetch(t *testing.T, url string, header ...string) (int, string) {
 	t.Helper()
 	client := &http.Client{Timeout: 5 * time.Second}
-	resp, err := client.Get(url)
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -177,4 +187,44 @@ func waitUp(t *testing.T, url string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s never answered 200", url)
+}
+
+// demoToken is the token the demos are started with.
+const demoToken = "examples-test-token"
+
+// checkOperations checks a demo's sensitive endpoints: they answer with
+// the demo's token, 401 without it, and heapdump, excluded by the
+// environment, is not there.
+func checkOperations(t *testing.T, mgmt string) {
+	t.Helper()
+	auth := []string{"Authorization", "Bearer " + demoToken}
+	checks := []struct {
+		path   string
+		header []string
+		status int
+		want   string
+	}{
+		{"/loggers", auth, 200, `"ROOT":{"configuredLevel":"INFO"`},
+		{"/loggers", nil, 401, `"status":401`},
+		{"/sbom", auth, 200, `{"ids":["application"]}`},
+		{"/sbom", nil, 401, `"status":401`},
+		{"/sbom/application", auth, 200, `"bomFormat"`},
+		{"/env", auth, 200, `"propertySources"`},
+		{"/threaddump", auth, 200, `"threads"`},
+		{"/pprof/cmdline", auth, 200, "demo"},
+		{"/heapdump", auth, 404, `"status":404`},
+		{"/loggers", []string{"Authorization", "Bearer wrong"}, 403, `"status":403`},
+	}
+	for _, c := range checks {
+		code, body := fetch(t, mgmt+c.path, c.header...)
+		if code != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("GET %s (%v) = %d %.200s, want %d containing %q", c.path, c.header, code, body, c.status, c.want)
+		}
+	}
+	if _, body := fetch(t, mgmt, auth...); !strings.Contains(body, `"loggers-name"`) {
+		t.Errorf("index with the token lacks loggers-name: %s", body)
+	}
+	if _, body := fetch(t, mgmt); strings.Contains(body, `"loggers"`) {
+		t.Errorf("index without the token lists loggers: %s", body)
+	}
 }

@@ -3,6 +3,8 @@ package health
 import (
 	"context"
 	"errors"
+
+	"github.com/actuatorgo/actuator/internal/httpx"
 )
 
 // Status is a health status code as it appears on the wire. The four
@@ -39,53 +41,18 @@ type Result struct {
 // statuses included) and may add details.
 type StatusFunc func(ctx context.Context) Result
 
-// Visibility says who sees component lists or details.
-type Visibility int
+// Visibility says who sees component lists or details: Never,
+// WhenAuthorized (when the authorizer set with [WithAuthorizer] accepts the
+// request; without one nobody is authorized) or Always. Its String is the
+// Spring Boot spelling. It is the same type as env.Visibility.
+type Visibility = httpx.Visibility
 
+// The visibilities.
 const (
-	// Never shows it to nobody.
-	Never Visibility = iota
-	// WhenAuthorized shows it when the authorizer set with [WithAuthorizer]
-	// accepts the request. Without an authorizer nobody is authorized.
-	WhenAuthorized
-	// Always shows it to everybody.
-	Always
+	Never          = httpx.Never
+	WhenAuthorized = httpx.WhenAuthorized
+	Always         = httpx.Always
 )
-
-// String returns the Spring Boot property spelling: never, when-authorized, always.
-func (v Visibility) String() string {
-	switch v {
-	case Never:
-		return "never"
-	case WhenAuthorized:
-		return "when-authorized"
-	case Always:
-		return "always"
-	}
-	return "Visibility(" + itoa(int(v)) + ")"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
 
 // ErrNotChecked is the error of a background check that has not completed
 // its first run yet; such a check reports UNKNOWN.

@@ -15,7 +15,8 @@
 // # The sequence
 //
 //  1. The trigger: readiness turns not-ready at once ([PhaseDelaying]);
-//     liveness stays up. Responses whose headers are written from now on
+//     liveness stays up; [Lifecycle.Stopping] closes, the cue to
+//     deregister from registries and admin servers. Responses whose headers are written from now on
 //     (requests in flight included) get "Connection: close"; a connection
 //     whose response was flushed before cannot be told, and is closed once
 //     idle for the idle linger ([WithIdleLinger]).

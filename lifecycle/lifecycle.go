@@ -115,6 +115,8 @@ type Lifecycle struct {
 	result           error
 
 	sigCh       chan os.Signal // the configured signals, from New on; nil without
+	serving     chan struct{}  // closed once Run serves
+	stopping    chan struct{}  // closed by the trigger
 	draining    chan struct{}
 	drainCtx    context.Context // cancelled when the drain starts, for EndAtDrain
 	drainCancel context.CancelFunc
@@ -139,6 +141,8 @@ func New(opts ...Option) *Lifecycle {
 		cfg:      defaultConfig(),
 		holds:    make(map[uint64]string),
 		onDrain:  make(map[uint64]func()),
+		serving:  make(chan struct{}),
+		stopping: make(chan struct{}),
 		draining: make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -201,6 +205,25 @@ func (l *Lifecycle) Err() error {
 	defer l.mu.Unlock()
 	return l.result
 }
+
+// Serving is closed once Run has bound every listener and serves, with
+// readiness on ([PhaseServing]); [Lifecycle.Addrs] then reports them. It
+// is never closed when Run serves nothing (a listener failed to bind, the
+// shutdown started first, Run is not called): select on
+// [Lifecycle.Stopping] as well. It is for what needs the bound addresses,
+// such as registering them with a registry or an admin server.
+func (l *Lifecycle) Serving() <-chan struct{} { return l.serving }
+
+// Stopping is closed at the shutdown trigger, when the sequence starts and
+// readiness has just turned down, whatever triggered it (see
+// [Lifecycle.Shutdown]); the delay and the drain are still to come. It is
+// for what must happen at once when the instance starts going away, before
+// load balancers have noticed: deregistering from a service registry or an
+// admin server (the actuator deregisters from Spring Boot Admin there), so
+// that it stops sending traffic or polling. Work selecting on it should be
+// short, or hold the shutdown open with [Lifecycle.Hold] for its duration.
+// Compare [Lifecycle.Draining], closed after the delay.
+func (l *Lifecycle) Stopping() <-chan struct{} { return l.stopping }
 
 // Draining is closed when the drain starts (the app listeners close). Long
 // responses (SSE, streaming) and hijacked connections (WebSocket) select on
@@ -350,6 +373,7 @@ func (l *Lifecycle) Shutdown(reason string) {
 	l.triggered = true
 	l.reason = reason
 	l.phase.Store(idxDelaying)
+	close(l.stopping) // readiness is down already
 	started := l.started
 	l.mu.Unlock()
 	go l.sequence(time.Now(), started)
@@ -375,6 +399,13 @@ func argsToAttrs(args []any) []slog.Attr {
 	}
 	return attrs
 }
+
+// ManagementServer returns the server given to [WithManagementServer], or
+// nil. Next to Run's servers it tells which of [Lifecycle.Addrs] is the
+// management server's, and whether it is served with TLS (its TLSConfig
+// carries certificates), as the actuator needs to register its URLs with
+// Spring Boot Admin.
+func (l *Lifecycle) ManagementServer() *http.Server { return l.cfg.management }
 
 // Addrs returns the bound addresses, app servers first (in Run's order),
 // then the management server; nil before Run has bound them.
@@ -488,6 +519,7 @@ func (l *Lifecycle) Run(ctx context.Context, servers ...*http.Server) error {
 			go l.serve(t, &wg)
 		}
 		l.phase.Store(idxServing)
+		close(l.serving)
 	}
 	l.mu.Unlock()
 	if startServing {

@@ -11,7 +11,7 @@ import (
 // one of the levels written.
 func TestConcurrentReadsAndWritesAreSafe(t *testing.T) {
 	root, db := levelVar(slog.LevelInfo), levelVar(slog.LevelInfo)
-	mux := newMux(New(WithLogger("ROOT", root), WithLogger("db", db)))
+	mux := newMux(New(WithLevelVar("ROOT", root), WithLevelVar("db", db)))
 	bodies := []string{`{"configuredLevel":"DEBUG"}`, `{"configuredLevel":"ERROR"}`, `{}`}
 	var wg sync.WaitGroup
 	for i := range 8 {

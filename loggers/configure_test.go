@@ -16,7 +16,7 @@ import (
 
 func TestPostSetsTheLevelAndAnswers204(t *testing.T) {
 	v := levelVar(slog.LevelInfo)
-	mux := newMux(New(WithLogger("ROOT", v)))
+	mux := newMux(New(WithLevelVar("ROOT", v)))
 	got := do(mux, "POST", "/loggers/ROOT", `{"configuredLevel":"DEBUG"}`)
 	if got.code != 204 || got.body != "" {
 		t.Fatalf("got %d %q, want 204 and no body", got.code, got.body)
@@ -33,7 +33,7 @@ func TestNullOrAbsentLevelResetsToTheLevelAtNew(t *testing.T) {
 	for _, body := range []string{`{"configuredLevel":null}`, `{}`, `{"other":1}`} {
 		t.Run(body, func(t *testing.T) {
 			v := levelVar(slog.LevelWarn)
-			mux := newMux(New(WithLogger("db", v)))
+			mux := newMux(New(WithLevelVar("db", v)))
 			v.Set(slog.LevelError) // a change made by the program itself after New
 			if got := do(mux, "POST", "/loggers/db", `{"configuredLevel":"trace"}`); got.code != 204 || v.Level() != LevelTrace {
 				t.Fatalf("set: %d %s, level %v", got.code, got.body, v.Level())
@@ -73,7 +73,7 @@ func TestBadWritesGetAJSONErrorAndLeaveTheLevel(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := levelVar(slog.LevelInfo)
-			mux := newMux(New(WithLogger("ROOT", v)))
+			mux := newMux(New(WithLevelVar("ROOT", v)))
 			r := newRequest("POST", tc.path, tc.body, tc.contentType)
 			got := serve(mux, r)
 			if got.code != tc.code || !strings.Contains(got.body, tc.message) ||
@@ -91,7 +91,7 @@ func TestABodyJustUnderTheLimitIsRead(t *testing.T) {
 	v := levelVar(slog.LevelInfo)
 	body := `{"configuredLevel":"ERROR","pad":"`
 	body += strings.Repeat("x", MaxRequestBody-len(body)-2) + `"}`
-	got := do(newMux(New(WithLogger("ROOT", v))), "POST", "/loggers/ROOT", body)
+	got := do(newMux(New(WithLevelVar("ROOT", v))), "POST", "/loggers/ROOT", body)
 	if got.code != 204 || v.Level() != slog.LevelError {
 		t.Errorf("got %d %s, level %v; want 204 and ERROR", got.code, got.body, v.Level())
 	}
@@ -100,13 +100,13 @@ func TestABodyJustUnderTheLimitIsRead(t *testing.T) {
 func TestTheV3MediaTypeIsAcceptedForAWrite(t *testing.T) {
 	v := levelVar(slog.LevelInfo)
 	r := newRequest("POST", "/loggers/ROOT", `{"configuredLevel":"OFF"}`, "application/vnd.spring-boot.actuator.v3+json; charset=utf-8")
-	if got := serve(newMux(New(WithLogger("ROOT", v))), r); got.code != 204 || v.Level() != LevelOff {
+	if got := serve(newMux(New(WithLevelVar("ROOT", v))), r); got.code != 204 || v.Level() != LevelOff {
 		t.Errorf("got %d %s, level %v", got.code, got.body, v.Level())
 	}
 }
 
 func TestSetLevelReportsUnknownLoggersAndLevels(t *testing.T) {
-	e := New(WithLogger("ROOT", new(slog.LevelVar)))
+	e := New(WithLevelVar("ROOT", new(slog.LevelVar)))
 	if err := e.SetLevel("nope", "INFO"); !errors.Is(err, ErrUnknownLogger) {
 		t.Errorf("unknown logger: %v", err)
 	}
@@ -118,7 +118,7 @@ func TestSetLevelReportsUnknownLoggersAndLevels(t *testing.T) {
 
 func TestFatalIsTakenAsErrorAsLogbackTakesIt(t *testing.T) {
 	v := levelVar(slog.LevelInfo)
-	mux := newMux(New(WithLogger("ROOT", v)))
+	mux := newMux(New(WithLevelVar("ROOT", v)))
 	if got := do(mux, "POST", "/loggers/ROOT", `{"configuredLevel":"FATAL"}`); got.code != 204 || v.Level() != slog.LevelError {
 		t.Errorf("got %d %s, level %v; want 204 and ERROR", got.code, got.body, v.Level())
 	}

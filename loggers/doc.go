@@ -7,7 +7,7 @@
 //	root := new(slog.LevelVar) // Info
 //	db := new(slog.LevelVar)
 //	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: root})))
-//	e := loggers.New(loggers.WithLogger("ROOT", root), loggers.WithLogger("db", db))
+//	e := loggers.New(loggers.WithLevelVar("ROOT", root), loggers.WithLevelVar("db", db))
 //	mux.Handle("/loggers/{path...}", e.Handler())
 //
 // The document follows Spring Boot Actuator's shape:

@@ -3,7 +3,7 @@ package loggers
 import "errors"
 
 // ErrUnknownLogger is returned by [Endpoint.SetLevel] for a name that was
-// not added with [WithLogger].
+// not added with [WithLevelVar].
 var ErrUnknownLogger = errors.New("loggers: unknown logger")
 
 // UnknownLevelError is returned by [Endpoint.SetLevel] for a level name

@@ -18,7 +18,7 @@ func Example() {
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr { return dropTime(a) },
 	}))
 	mux := http.NewServeMux()
-	mux.Handle("/loggers/{path...}", loggers.New(loggers.WithLogger("ROOT", level)).Handler())
+	mux.Handle("/loggers/{path...}", loggers.New(loggers.WithLevelVar("ROOT", level)).Handler())
 
 	log.Debug("hidden")
 	r := httptest.NewRequest("POST", "/loggers/ROOT", strings.NewReader(`{"configuredLevel":"DEBUG"}`))

@@ -21,7 +21,7 @@ func FuzzRequest(f *testing.F) {
 			return
 		}
 		v := new(slog.LevelVar)
-		mux := newMux(New(WithLogger("ROOT", v)))
+		mux := newMux(New(WithLevelVar("ROOT", v)))
 		r := httptest.NewRequest("GET", "/loggers/x", strings.NewReader(body))
 		r.Method = method
 		r.URL.Path = "/loggers/" + name

@@ -80,12 +80,13 @@ type config struct {
 	order   []string
 }
 
-// WithLogger adds the logger name, whose level is v. The level v holds
+// WithLevelVar adds the logger name, whose level is v (the *slog.LevelVar
+// of the handlers that log under it). The level v holds
 // when [New] runs is the one a reset restores. Use "ROOT" for the
 // program's main LevelVar, as Spring names its root logger. Default: no
 // loggers. It panics if v is nil, if name is empty or holds a slash, or if
 // name was already added.
-func WithLogger(name string, v *slog.LevelVar) Option {
+func WithLevelVar(name string, v *slog.LevelVar) Option {
 	if v == nil {
 		panic("loggers: nil LevelVar for logger " + quote(name))
 	}

@@ -18,8 +18,8 @@ import (
 // spring-boot-admin-server-ui/src/main/frontend/views/instances/loggers/service.ts).
 
 func TestListShowsLevelsLoggersAndEmptyGroupsInSpringsShape(t *testing.T) {
-	e := New(WithLogger("ROOT", levelVar(slog.LevelInfo)), WithLogger("db", levelVar(slog.LevelDebug)),
-		WithLogger("com.example.web", levelVar(LevelOff)))
+	e := New(WithLevelVar("ROOT", levelVar(slog.LevelInfo)), WithLevelVar("db", levelVar(slog.LevelDebug)),
+		WithLevelVar("com.example.web", levelVar(LevelOff)))
 	got := do(newMux(e), "GET", "/loggers", "")
 	want := `{"levels":["OFF","ERROR","WARN","INFO","DEBUG","TRACE"],
 	  "loggers":{"ROOT":{"configuredLevel":"INFO","effectiveLevel":"INFO"},
@@ -43,7 +43,7 @@ func TestListWithNoLoggersIsStillAWholeDocument(t *testing.T) {
 }
 
 func TestOneLoggerShowsConfiguredAndEffectiveLevel(t *testing.T) {
-	e := New(WithLogger("ROOT", levelVar(slog.LevelWarn)))
+	e := New(WithLevelVar("ROOT", levelVar(slog.LevelWarn)))
 	for _, path := range []string{"/loggers/ROOT", "/loggers/ROOT/"} {
 		got := do(newMux(e), "GET", path, "")
 		if want := `{"configuredLevel":"WARN","effectiveLevel":"WARN"}`; got.code != 200 || !sameJSON(t, got.body, want) {
@@ -53,7 +53,7 @@ func TestOneLoggerShowsConfiguredAndEffectiveLevel(t *testing.T) {
 }
 
 func TestUnknownLoggerIs404WithAJSONError(t *testing.T) {
-	e := New(WithLogger("ROOT", new(slog.LevelVar)))
+	e := New(WithLevelVar("ROOT", new(slog.LevelVar)))
 	for _, path := range []string{"/loggers/nope", "/loggers/root", "/loggers/ROOT/child", "/loggers/%3Cscript%3E"} {
 		got := do(newMux(e), "GET", path, "")
 		if got.code != 404 || !sameJSONField(t, got.body, "status", float64(404)) {

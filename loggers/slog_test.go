@@ -14,7 +14,7 @@ func TestAPostChangesWhatARealSlogLoggerWrites(t *testing.T) {
 	var out bytes.Buffer
 	root := new(slog.LevelVar) // INFO
 	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: root}))
-	mux := newMux(New(WithLogger("ROOT", root)))
+	mux := newMux(New(WithLevelVar("ROOT", root)))
 
 	log.Debug("first")
 	if got := do(mux, "POST", "/loggers/ROOT", `{"configuredLevel":"DEBUG"}`); got.code != 204 {

@@ -14,7 +14,7 @@ import (
 // TestHandlerStandsAloneOnAServeMux checks methods and negotiation of the
 // handler mounted on a plain ServeMux with no actuator in front.
 func TestHandlerStandsAloneOnAServeMux(t *testing.T) {
-	mux := newMux(New(WithLogger("ROOT", new(slog.LevelVar))))
+	mux := newMux(New(WithLevelVar("ROOT", new(slog.LevelVar))))
 	tests := []struct {
 		method, path, accept string
 		code                 int
@@ -48,7 +48,7 @@ func TestHandlerStandsAloneOnAServeMux(t *testing.T) {
 // to a loopback server: the client gets the 413 with its JSON body.
 func TestAnOversizedBodyIs413OverARealConnection(t *testing.T) {
 	v := levelVar(slog.LevelInfo)
-	srv := httptest.NewServer(newMux(New(WithLogger("ROOT", v))))
+	srv := httptest.NewServer(newMux(New(WithLevelVar("ROOT", v))))
 	defer srv.Close()
 	body := `{"configuredLevel":"DEBUG","pad":"` + strings.Repeat("x", 2*MaxRequestBody) + `"}`
 	resp, err := http.Post(srv.URL+"/loggers/ROOT", "application/json", strings.NewReader(body))
@@ -68,10 +68,10 @@ func TestAnOversizedBodyIs413OverARealConnection(t *testing.T) {
 func TestNewPanicsOnProgrammerErrors(t *testing.T) {
 	v := new(slog.LevelVar)
 	tests := map[string]func(){
-		"nil LevelVar":  func() { WithLogger("ROOT", nil) },
-		"empty name":    func() { WithLogger("", v) },
-		"slash in name": func() { WithLogger("a/b", v) },
-		"added twice":   func() { New(WithLogger("ROOT", v), WithLogger("ROOT", v)) },
+		"nil LevelVar":  func() { WithLevelVar("ROOT", nil) },
+		"empty name":    func() { WithLevelVar("", v) },
+		"slash in name": func() { WithLevelVar("a/b", v) },
+		"added twice":   func() { New(WithLevelVar("ROOT", v), WithLevelVar("ROOT", v)) },
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -9,17 +9,17 @@
 //   - metadata.component: the main module (type application), with the
 //     build settings as properties: cdx:gomod:build:env:GOOS, GOARCH,
 //     CGO_ENABLED and GOVERSION and cdx:gomod:build:tag from CycloneDX's
-//     property taxonomy, and every other setting as
-//     go:build:setting:<key> (-ldflags, -trimpath, vcs.revision,
-//     vcs.time, vcs.modified, GOAMD64, ...);
+//     property taxonomy, and every other setting as "go:build:setting:<key>"
+//     (-ldflags, -trimpath, vcs.revision, vcs.time, vcs.modified, GOAMD64,
+//     ...);
 //   - components: the Go toolchain as "std" (pkg:golang/std@go1.26.0),
 //     and each module linked in as a library with its package URL
 //     (pkg:golang/<path>@<version>) and its go.sum h1: hash as a SHA-256
 //     hash (Go's hash of the module's files, not of an archive); a module
-//     replaced by another is described as the replacement, with
-//     go:module:replaces naming the original; one replaced by a
+//     replaced by another is described as the replacement, with the
+//     property "go:module:replaces" naming the original; one replaced by a
 //     directory keeps its path, without version or hash, with
-//     go:module:replacedBy naming the directory;
+//     "go:module:replacedBy" naming the directory;
 //   - dependencies: the main module depends on every component. Go
 //     records no edges between modules in a binary, so the list is flat.
 //

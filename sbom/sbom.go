@@ -49,8 +49,8 @@ func WithBuildInfo(bi *debug.BuildInfo) Option {
 }
 
 // WithDocument adds an SBOM under id, served as it is with mediaType
-// (such as a container image's SBOM made at build time and embedded with
-// go:embed; [MediaTypeCycloneDX] for CycloneDX JSON,
+// (such as a container image's SBOM made at build time and embedded with a
+// //go:embed directive; [MediaTypeCycloneDX] for CycloneDX JSON,
 // "application/spdx+json" for SPDX). New copies body; it panics on an
 // empty id, an id with a slash, the id [ApplicationID], an empty media
 // type, or an id given twice. Default: none.
@@ -143,19 +143,11 @@ func (s *SBOM) Document(id string) (body []byte, mediaType string, ok bool) {
 // neither is acceptable), and "{id}" below it the SBOM, with its own
 // media type whatever the Accept header. Unknown ids get 404; methods
 // other than GET and HEAD 405.
-func (s *SBOM) Handler() http.Handler { return handler{s} }
+func (s *SBOM) Handler() http.Handler { return httpx.RawHandler(handler{s}.ServeEndpoint) }
 
 type handler struct{ s *SBOM }
 
 var _ httpx.Endpoint = handler{}
-
-func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		httpx.MethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	h.ServeEndpoint(w, r, httpx.SubPath(r), "")
-}
 
 // ServeEndpoint serves sub: "" the ids, "{id}" a document. A contentType
 // of "" makes it negotiate the type of the ids itself (the root should

@@ -6,12 +6,18 @@
 //
 //	go run ./examples/gin                       # listens on :$PORT, else :8080
 //	go run ./examples/gin -addr 127.0.0.1:9090
+//
+// The sensitive endpoints (loggers, env, threaddump, heapdump, pprof, sbom)
+// are on, guarded by a bearer token: -token or $DEMO_TOKEN, else a random
+// one printed at start. Spring Boot's MANAGEMENT_* variables are read
+// (actuator.FromEnv):
+//
+//	curl -H "Authorization: Bearer $DEMO_TOKEN" localhost:8080/actuator/loggers
+//	MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_EXCLUDE=heapdump,pprof go run ./examples/gin
 package main
 
 import (
-	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,7 +29,7 @@ import (
 
 func main() {
 	flags := demo.ParseFlags()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := flags.Logger() // its level is ROOT at .../loggers
 	gin.SetMode(gin.ReleaseMode)
 
 	a := actuator.New(append(flags.Options(),

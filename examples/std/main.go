@@ -4,13 +4,19 @@
 //
 //	go run ./examples/std                       # listens on :$PORT, else :8080
 //	go run ./examples/std -addr 127.0.0.1:9090
+//
+// The sensitive endpoints (loggers, env, threaddump, heapdump, pprof, sbom)
+// are on, guarded by a bearer token: -token or $DEMO_TOKEN, else a random
+// one printed at start. Spring Boot's MANAGEMENT_* variables are read
+// (actuator.FromEnv):
+//
+//	curl -H "Authorization: Bearer $DEMO_TOKEN" localhost:8080/management/loggers
+//	MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_EXCLUDE=heapdump,pprof go run ./examples/std
 package main
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/actuatorgo/actuator"
@@ -20,7 +26,7 @@ import (
 
 func main() {
 	flags := demo.ParseFlags()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := flags.Logger() // its level is ROOT at .../loggers
 
 	a := actuator.New(append(flags.Options(),
 		actuator.WithBasePath("/management"),

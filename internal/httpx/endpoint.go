@@ -64,3 +64,19 @@ func ServeStandalone(w http.ResponseWriter, r *http.Request, e Endpoint) {
 	}
 	e.ServeEndpoint(w, r, SubPath(r), ct)
 }
+
+// RawHandler is Handler for an endpoint that writes its own content type
+// (a profile, a text dump, an SBOM document): on its own it answers GET
+// and HEAD only (405 otherwise) and leaves the negotiation to f, which
+// gets "" as its contentType, as the root's router gives it.
+func RawHandler(f EndpointFunc) http.Handler { return raw{f} }
+
+type raw struct{ EndpointFunc }
+
+func (h raw) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		MethodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	h.EndpointFunc(w, r, SubPath(r), "")
+}

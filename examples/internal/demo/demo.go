@@ -25,6 +25,9 @@ type Flags struct {
 	ShutdownDelay time.Duration
 	DrainTimeout  time.Duration
 	ShutdownToken string
+	Token         string
+
+	level *slog.LevelVar // ROOT of the loggers endpoint; see Logger
 }
 
 // ParseFlags reads the flags both demos take.
@@ -34,11 +37,15 @@ func ParseFlags() Flags {
 	flag.DurationVar(&f.ShutdownDelay, "shutdown-delay", -1, "readiness-fails-first delay before draining (-1: the library default)")
 	flag.DurationVar(&f.DrainTimeout, "drain-timeout", -1, "longest wait for in-flight requests (-1: the library default)")
 	flag.StringVar(&f.ShutdownToken, "shutdown-token", os.Getenv("SHUTDOWN_TOKEN"), "turn on POST .../shutdown, guarded by this bearer token")
+	flag.StringVar(&f.Token, "token", defaultToken(), tokenFlagDoc)
 	flag.Parse()
+	f.level = new(slog.LevelVar)
 	return f
 }
 
-// Options turns the flags into actuator options.
+// Options turns the flags into actuator options, with the Spring Boot
+// Admin registration when SPRING_BOOT_ADMIN_CLIENT_URL is set (see
+// [SpringBootAdmin]).
 func (f Flags) Options() []actuator.Option {
 	var lo []lifecycle.Option
 	if f.ShutdownDelay >= 0 {
@@ -47,11 +54,11 @@ func (f Flags) Options() []actuator.Option {
 	if f.DrainTimeout >= 0 {
 		lo = append(lo, lifecycle.WithDrainTimeout(f.DrainTimeout))
 	}
-	opts := []actuator.Option{actuator.WithLifecycleOptions(lo...)}
+	opts := append([]actuator.Option{actuator.WithLifecycleOptions(lo...)}, SpringBootAdmin()...)
 	if f.ShutdownToken != "" {
-		opts = append(opts, actuator.WithShutdownEndpoint(), actuator.WithAuthorizer(actuator.BearerToken(f.ShutdownToken)))
+		opts = append(opts, actuator.WithShutdownEndpoint())
 	}
-	return opts
+	return append(opts, f.operations()...)
 }
 
 // BaseURL is a URL a person can paste into a browser for the listen address.
@@ -87,6 +94,7 @@ func Run(a *actuator.Actuator, srv *http.Server, logger *slog.Logger, name, base
 	}
 	a.Lifecycle().OnShutdown("lock file", release) // hooks run after the drain, in reverse order
 	PrintURLs(name, base, mgmt, lock)
+	printOperations(base, mgmt)
 
 	err = a.Run(context.Background(), srv)
 	if err != nil {
