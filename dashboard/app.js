@@ -66,9 +66,14 @@
   }
   function setBadge(node, status, text) {
     const s = String(status || 'UNKNOWN');
-    node.setAttribute('data-status', KNOWN.includes(s) ? s : 'OTHER');
-    node.querySelector('.sym').textContent = SYMBOL[s] || '•';
-    node.querySelector('.txt').textContent = text || s;
+    // Only changes are written: the badge is a live region, and a screen
+    // reader should hear a new status, not every refresh.
+    const kind = KNOWN.includes(s) ? s : 'OTHER';
+    const words = text || s;
+    if (node.getAttribute('data-status') === kind && node.querySelector('.txt').textContent === words) return;
+    node.setAttribute('data-status', kind);
+    node.querySelector('.sym').textContent = SYMBOL[kind] || '•';
+    node.querySelector('.txt').textContent = words;
   }
   function text(v) {
     if (v == null) return '—';
@@ -96,7 +101,7 @@
     }
     const kids = c && c.components;
     if (kids && typeof kids === 'object') {
-      const ul = el('ul', { role: 'group' });
+      const ul = el('ul');
       for (const k of Object.keys(kids)) ul.append(healthNode(k, kids[k]));
       li.append(ul);
     }
@@ -110,7 +115,7 @@
       return;
     }
     setBadge($('overall'), h.body.status);
-    const tree = el('ul', { class: 'tree', role: 'tree', 'aria-label': 'health components' }, healthNode('overall', h.body));
+    const tree = el('ul', { class: 'tree', 'aria-label': 'health components' }, healthNode('overall', h.body));
     box.replaceChildren(tree);
     if (!h.body.components) {
       box.append(el('p', { class: 'small muted' }, 'Components are hidden from this viewer.'));
@@ -214,6 +219,9 @@
   }
   function push(id, t, values) {
     const c = charts.find((x) => x.id === id);
+    // A refresh the token button started may finish after a later one:
+    // samples stay in time order.
+    if (c.samples.length && c.samples[c.samples.length - 1].t >= t) return;
     c.samples.push({ t, v: values });
     while (c.samples.length && c.samples[0].t < t - windowMs) c.samples.shift();
   }
