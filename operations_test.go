@@ -1,37 +1,17 @@
 package actuator_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/actuatorgo/actuator"
 	"github.com/actuatorgo/actuator/env"
 	"github.com/actuatorgo/actuator/loggers"
 )
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A POST to /loggers/{name} through the actuator reaches the handler with
 // its body and changes what a real slog logger writes, through every
@@ -40,7 +20,7 @@ func TestLoggersPostChangesASlogLoggersOutput(t *testing.T) {
 	for _, ad := range adapters {
 		t.Run(ad.name, func(t *testing.T) {
 			level := new(slog.LevelVar) // INFO
-			var out syncBuffer
+			var out logBuffer
 			log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: level}))
 			a := newActuator(t, actuator.WithAuthorizer(actuator.BearerToken(token)),
 				actuator.WithLoggersEndpoint(loggers.WithLevelVar("ROOT", level)))
