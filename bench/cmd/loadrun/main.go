@@ -12,6 +12,7 @@ import (
 	"html"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -37,7 +38,8 @@ type server struct {
 type sample struct {
 	rps      float64
 	p50, p99 time.Duration
-	hwm      int64 // VmHWM, bytes
+	hwm      int64         // VmHWM, bytes
+	cpu      time.Duration // server CPU time (user+system) per request
 }
 
 var (
@@ -104,17 +106,20 @@ func main() {
 			order = append(order, bases[s.base], s)
 			continue
 		}
-		body, ctype, err := capture(s, port)
+		body, header, err := capture(s, port)
 		if err != nil {
 			log.Fatalf("loadrun: %s %s: %v", s.name, s.path, err)
 		}
-		key := ctype + "\x00" + string(body)
+		key := header + "\x00" + string(body)
 		if bases[key] == nil {
 			f := filepath.Join(tmp, fmt.Sprintf("body%d", len(bases)))
 			if err := os.WriteFile(f, body, 0o644); err != nil {
 				log.Fatal(err)
 			}
-			b := &server{name: "bare net/http", argv: []string{*serversBin, "-c", "bare", "-body", f, "-type", ctype}, path: s.path}
+			if err := os.WriteFile(f+".header", []byte(header), 0o644); err != nil {
+				log.Fatal(err)
+			}
+			b := &server{name: "bare net/http", argv: []string{*serversBin, "-c", "bare", "-body", f, "-header", f + ".header"}, path: s.path}
 			bases[key] = b
 			order = append(order, b)
 		}
@@ -135,8 +140,8 @@ func main() {
 				log.Fatalf("loadrun: round %d, %s %s: %v", r+1, s.name, s.path, err)
 			}
 			res[s] = append(res[s], smp)
-			fmt.Fprintf(os.Stderr, "round %d/%d  %-32s %-24s %9.0f req/s  p50 %-9v p99 %-9v hwm %5.1f MiB\n",
-				r+1, *rounds, s.name, s.path, smp.rps, smp.p50, smp.p99, float64(smp.hwm)/(1<<20))
+			fmt.Fprintf(os.Stderr, "round %d/%d  %-30s %-22s %7.0f req/s  cpu %6.2fµs/req  p50 %-9v p99 %-9v hwm %5.1f MiB\n",
+				r+1, *rounds, s.name, s.path, smp.rps, float64(smp.cpu)/1e3, smp.p50, smp.p99, float64(smp.hwm)/(1<<20))
 		}
 	}
 	fmt.Fprintf(os.Stderr, "measured in %v\n", time.Since(total).Round(time.Second))
@@ -187,6 +192,8 @@ func stop(cmd *exec.Cmd) {
 	cmd.Wait()
 }
 
+// capture returns s's answer: its body, and its header as "Key: value"
+// lines without the ones net/http writes itself.
 func capture(s *server, port int) ([]byte, string, error) {
 	cmd, url, err := start(s, port)
 	if err != nil {
@@ -202,12 +209,23 @@ func capture(s *server, port int) ([]byte, string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, "", fmt.Errorf("status %d: %s", resp.StatusCode, body)
 	}
-	return body, resp.Header.Get("Content-Type"), err
+	var header strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
+		switch k {
+		case "Date", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding":
+			continue
+		}
+		for _, v := range resp.Header[k] {
+			fmt.Fprintf(&header, "%s: %s\n", k, v)
+		}
+	}
+	return body, header.String(), err
 }
 
 var (
-	reqsRe = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	pctRe  = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	reqsRe     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	reqsDoneRe = regexp.MustCompile(`([0-9]+) requests in`)
+	pctRe      = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
 )
 
 func measure(s *server, port int) (sample, error) {
@@ -217,6 +235,10 @@ func measure(s *server, port int) (sample, error) {
 	}
 	defer stop(cmd)
 	warm(url, *warmup)
+	cpu0, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return sample{}, err
+	}
 	secs := max(1, int(duration.Round(time.Second)/time.Second)) // wrk takes whole seconds
 	o, err := exec.Command("taskset", "-c", *wrkCPU, "wrk", "-t1", "-c"+strconv.Itoa(*conns),
 		"-d"+strconv.Itoa(secs)+"s", "--latency", url).CombinedOutput()
@@ -232,6 +254,14 @@ func measure(s *server, port int) (sample, error) {
 	}
 	var smp sample
 	smp.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	cpu1, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return sample{}, err
+	}
+	if n := reqsDoneRe.FindSubmatch(o); n != nil {
+		reqs, _ := strconv.ParseFloat(string(n[1]), 64)
+		smp.cpu = time.Duration(float64(cpu1-cpu0) / reqs)
+	}
 	for _, p := range pctRe.FindAllSubmatch(o, -1) {
 		v, _ := strconv.ParseFloat(string(p[2]), 64)
 		unit := map[string]float64{"us": 1e3, "ms": 1e6, "s": 1e9}[string(p[3])]
@@ -270,6 +300,23 @@ func warm(url string, d time.Duration) {
 	}
 }
 
+// cpuTime returns the user and system CPU time pid has used, from
+// /proc/<pid>/stat (in clock ticks of 10 ms).
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
 // peakRSS reads VmHWM of pid, or of its one child when pid is taskset
 // that has exec'd (it keeps the pid, so this is the server itself).
 func peakRSS(pid int) (int64, error) {
@@ -290,13 +337,15 @@ func peakRSS(pid int) (int64, error) {
 
 // row is one line of the table: medians over rounds of per-round ratios.
 type row struct {
-	s             *server
-	rps           float64
-	ratio, lo, hi float64 // req/s over the baseline's, same round
-	p50, p99      time.Duration
-	p50r, p99r    float64 // latency over the baseline's (lower is better)
-	rss           float64 // MiB over the baseline's peak RSS, median
-	baseName      string
+	s                  *server
+	rps                float64
+	ratio, lo, hi      float64 // req/s over the baseline's, same round
+	p50, p99           time.Duration
+	p50r, p99r         float64 // latency over the baseline's (lower is better)
+	rss                float64 // MiB over the baseline's peak RSS, median
+	baseName           string
+	cpu                time.Duration
+	cpuR, cpuLo, cpuHi float64 // server CPU per request over the baseline's
 }
 
 func median(xs []float64) float64 {
@@ -312,7 +361,7 @@ func table(all []*server, bases map[string]*server, res map[*server][]sample) []
 	var rows []row
 	for _, s := range all {
 		b := bases[s.base]
-		var rps, ratio, p50, p99, p50r, p99r, rss []float64
+		var rps, ratio, p50, p99, p50r, p99r, rss, cpu, cpuR []float64
 		for i, x := range res[s] {
 			y := res[b][i]
 			rps = append(rps, x.rps)
@@ -322,10 +371,13 @@ func table(all []*server, bases map[string]*server, res map[*server][]sample) []
 			p50r = append(p50r, float64(x.p50)/float64(y.p50))
 			p99r = append(p99r, float64(x.p99)/float64(y.p99))
 			rss = append(rss, float64(x.hwm-y.hwm)/(1<<20))
+			cpu = append(cpu, float64(x.cpu))
+			cpuR = append(cpuR, float64(x.cpu)/float64(y.cpu))
 		}
 		rows = append(rows, row{s: s, rps: median(rps), ratio: median(ratio), lo: slices.Min(ratio), hi: slices.Max(ratio),
 			p50: time.Duration(median(p50)), p99: time.Duration(median(p99)), p50r: median(p50r), p99r: median(p99r),
-			rss: median(rss), baseName: b.name})
+			rss: median(rss), baseName: b.name,
+			cpu: time.Duration(median(cpu)), cpuR: median(cpuR), cpuLo: slices.Min(cpuR), cpuHi: slices.Max(cpuR)})
 	}
 	return rows
 }
@@ -339,11 +391,12 @@ func render(rows []row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\nGenerated by `bench/run%s` on %s: %d interleaved rounds of `wrk -t1 -c%d -d%v` (after a %v warm-up), server on CPU %s, wrk on CPU %s.\n",
 		begin, *invocation, time.Now().UTC().Format("2006-01-02 15:04 MST"), *rounds, *conns, *duration, *warmup, *serverCPU, *wrkCPU)
-	b.WriteString("Each ratio is the median over rounds of the server's figure over its baseline's in the same round (the bare `net/http` handler writing the same bytes with the same Content-Type, or gin's bare route); the range is the lowest and highest round. Latency ratios are lower-is-better; peak RSS is VmHWM minus the baseline's.\n\n")
-	b.WriteString("| what | server | req/s | ratio (range) | target | p50 (× base) | p99 (× base) | peak RSS over base |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("Each ratio is the median over rounds of the server's figure over its baseline's in the same round (the bare `net/http` handler writing the same body and header fields, or gin's bare route); the range is the lowest and highest round. Server CPU per request is the server's user+system time (from /proc, 10 ms ticks) over the requests wrk completed, a figure that other load on the machine disturbs less than req/s; it and the latency ratios are lower-is-better. Peak RSS is VmHWM minus the baseline's.\n\n")
+	b.WriteString("| what | server | req/s | req/s ratio (range) | target | CPU µs/req (× base, range) | p50 (× base) | p99 (× base) | peak RSS over base |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %.0f | **%.2f** (%.2f–%.2f) | %s | %v (%.2f) | %v (%.2f) | %+.1f MiB |\n",
-			r.s.row, r.s.name, r.rps, r.ratio, r.lo, r.hi, r.s.goal, r.p50.Round(time.Microsecond), r.p50r, r.p99.Round(time.Microsecond), r.p99r, r.rss)
+		fmt.Fprintf(&b, "| %s | %s | %.0f | **%.2f** (%.2f–%.2f) | %s | %.1f (%.2f, %.2f–%.2f) | %v (%.2f) | %v (%.2f) | %+.1f MiB |\n",
+			r.s.row, r.s.name, r.rps, r.ratio, r.lo, r.hi, r.s.goal, float64(r.cpu)/1e3, r.cpuR, r.cpuLo, r.cpuHi,
+			r.p50.Round(time.Microsecond), r.p50r, r.p99.Round(time.Microsecond), r.p99r, r.rss)
 	}
 	fmt.Fprintf(&b, "\n![req/s as a share of the bare handler](benchmarks.svg)\n\n%s\n", end)
 	return b.String()

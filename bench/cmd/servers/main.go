@@ -2,7 +2,7 @@
 // on a loopback address, for bench/run to drive with wrk.
 //
 //	servers -c ours-health -addr 127.0.0.1:18080
-//	servers -c bare -body body.bin -type application/json -addr 127.0.0.1:18081
+//	servers -c bare -body body.bin -header header.txt -addr 127.0.0.1:18081
 //
 // Each contender's path is printed by -list, one "name path" a line.
 package main
@@ -15,8 +15,10 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/actuatorgo/actuator"
@@ -95,6 +97,13 @@ var contenders = map[string]contender{
 	}},
 }
 
+func pprofMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	return mux
+}
+
 func mount(a *actuator.Actuator) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/management/", a.Handler("/management"))
@@ -106,21 +115,39 @@ func hello(w http.ResponseWriter, _ *http.Request) {
 	io.WriteString(w, "hello\n")
 }
 
-// bare writes body with the given content type at every path: the baseline
-// of each row, fed the bytes its contender answered.
-func bare(body []byte, ctype string) http.Handler {
+// bare writes body with the given header at every path: the baseline of
+// each row, fed the bytes its contender answered.
+func bare(body []byte, header http.Header) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		h := w.Header()
-		h["Content-Type"] = []string{ctype}
+		for k, v := range header {
+			h[k] = v
+		}
 		w.Write(body)
 	})
+}
+
+// readHeader reads "Key: value" lines.
+func readHeader(file string) (http.Header, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			h.Add(k, v)
+		}
+	}
+	return h, nil
 }
 
 func main() {
 	name := flag.String("c", "", "contender to serve (see -list)")
 	addr := flag.String("addr", "127.0.0.1:18080", "listen address")
 	bodyFile := flag.String("body", "", "for -c bare: file holding the body to write")
-	ctype := flag.String("type", "application/json", "for -c bare: Content-Type")
+	headerFile := flag.String("header", "", "for -c bare: file of \"Key: value\" lines, the header to write")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address too (for profiling a contender)")
 	list := flag.Bool("list", false, "print each contender's name and path, and exit")
 	flag.Parse()
 	log.SetFlags(0)
@@ -142,13 +169,20 @@ func main() {
 		if err != nil {
 			log.Fatalf("servers: %v", err)
 		}
-		h = bare(body, *ctype)
+		header, err := readHeader(*headerFile)
+		if err != nil {
+			log.Fatalf("servers: %v", err)
+		}
+		h = bare(body, header)
 	} else {
 		c, ok := contenders[*name]
 		if !ok {
 			log.Fatalf("servers: unknown contender %q (see -list)", *name)
 		}
 		h = c.handler()
+	}
+	if *pprofAddr != "" {
+		go func() { log.Print(http.ListenAndServe(*pprofAddr, pprofMux())) }()
 	}
 	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
