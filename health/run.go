@@ -48,13 +48,51 @@ type flight struct {
 }
 
 // snapshot is an immutable result, with its JSON pre-encoded so that cached
-// results cost nothing to serve.
+// results cost nothing to serve. The details of a plain result (no error,
+// no details of the check's own) are built on first use: most requests
+// never show them, and a check run per request would pay for a map and its
+// JSON on every run.
 type snapshot struct {
-	info        *statusInfo
-	err         error
-	details     map[string]any // with "duration" and "error"
-	detailsJSON []byte
-	at          time.Time // completion, by the checker's clock
+	info  *statusInfo
+	err   error
+	at    time.Time     // completion, by the checker's clock
+	plain bool          // details are {"duration": dur}, built by build
+	dur   time.Duration // for a plain result
+
+	once        sync.Once      // builds a plain result's details
+	details     map[string]any // with "duration" and "error"; use detailMap
+	detailsJSON []byte         // use detailBytes
+}
+
+// detailMap returns the details, with "duration" and "error".
+func (s *snapshot) detailMap() map[string]any {
+	if s.plain {
+		s.once.Do(s.build)
+	}
+	return s.details
+}
+
+// detailBytes returns the details' JSON.
+func (s *snapshot) detailBytes() []byte {
+	if s.plain {
+		s.once.Do(s.build)
+	}
+	return s.detailsJSON
+}
+
+func (s *snapshot) build() {
+	d := s.dur.String()
+	s.details = map[string]any{"duration": d}
+	// Digits, letters and '.': no escaping.
+	s.detailsJSON = append(append(append(make([]byte, 0, len(d)+15), `{"duration":"`...), d...), `"}`...)
+}
+
+// withStatus returns a copy of s reporting info instead.
+func (s *snapshot) withStatus(info *statusInfo) *snapshot {
+	if s.plain {
+		return &snapshot{info: info, at: s.at, plain: true, dur: s.dur}
+	}
+	return &snapshot{info: info, err: s.err, details: s.details, detailsJSON: s.detailsJSON, at: s.at}
 }
 
 func (c *Checker) newLeaf(name string, e *entry) *leaf {
@@ -88,6 +126,9 @@ func (c *Checker) newLeaf(name string, e *entry) *leaf {
 // newSnapshot builds a snapshot. It may call user code (Error, MarshalJSON),
 // so callers outside a recover must only pass errors and details of ours.
 func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
+	if err == nil && len(details) == 0 {
+		return &snapshot{info: c.statusInfo(s), at: at, plain: true, dur: d}
+	}
 	m := make(map[string]any, len(details)+2)
 	for k, v := range details {
 		m[k] = v
@@ -201,7 +242,7 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 	}
 	if panicked && c.logger != nil {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
-			slog.String("check", l.name), slog.String("error", snap.details["error"].(string)))
+			slog.String("check", l.name), slog.String("error", snap.detailMap()["error"].(string)))
 	}
 	if c.logger != nil && d > l.timeout/2 && d <= l.timeout {
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: slow check",
@@ -226,7 +267,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 		// not DOWN a failure streak.
 		settled := (status == Down && l.succs == 0) || (status != Down && l.fails == 0)
 		l.mu.Unlock()
-		if settled && last != nil && last.err == nil && len(last.details) == 1 && last.info.status == status && stable == status {
+		if settled && last != nil && last.plain && last.info.status == status && stable == status {
 			return last
 		}
 	}
@@ -238,7 +279,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 	}
 	if panicked && c.logger != nil {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
-			slog.String("check", l.name), slog.String("error", snap.details["error"].(string)))
+			slog.String("check", l.name), slog.String("error", snap.detailMap()["error"].(string)))
 	}
 	f := &flight{done: make(chan struct{})}
 	c.finish(l, f, res, snap, false, false)
@@ -347,7 +388,7 @@ func (c *Checker) publishLocked(l *leaf, snap *snapshot, err error) (*snapshot, 
 	from := l.stable
 	to := l.decide(snap.info.status)
 	if to != snap.info.status {
-		snap = &snapshot{info: c.statusInfo(to), err: snap.err, details: snap.details, detailsJSON: snap.detailsJSON, at: snap.at}
+		snap = snap.withStatus(c.statusInfo(to))
 	}
 	l.last = snap
 	if from == to {
