@@ -129,6 +129,13 @@ func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d tim
 	if err == nil && len(details) == 0 {
 		return &snapshot{info: c.statusInfo(s), at: at, plain: true, dur: d}
 	}
+	return c.encodeSnapshot(s, err, details, d, at)
+}
+
+// encodeSnapshot is newSnapshot for a result with an error or details,
+// apart so that the frame of a plain result's path stays small: checks
+// run on fresh goroutines, whose stacks start small.
+func (c *Checker) encodeSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
 	m := make(map[string]any, len(details)+2)
 	for k, v := range details {
 		m[k] = v
@@ -221,17 +228,9 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		c.finish(l, f, res, nil, true, false)
 		return
 	}
-	timedOut := false
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		// The deadline passed before the check returned: whatever it says
-		// now, it timed out, as the timer reports it.
-		timedOut = true
-		if res.Err == nil || errors.Is(res.Err, context.DeadlineExceeded) {
-			res.Err = &timeoutError{timeout: l.timeout}
-		} else {
-			res.Err = &timeoutError{timeout: l.timeout, err: res.Err}
-		}
-		res.Status = Down
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	if timedOut {
+		res = l.timedOut(res)
 	}
 	status := normalize(res)
 	snap, perr := c.safeSnapshot(status, res, d)
@@ -240,15 +239,34 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		status, panicked = Down, true
 		snap = c.newSnapshot(Down, perr, nil, d, c.now())
 	}
-	if panicked && c.logger != nil {
+	if c.logger != nil {
+		c.logRun(l, snap, panicked, d)
+	}
+	c.finish(l, f, res, snap, true, timedOut)
+}
+
+// timedOut returns res, the result of a check whose deadline passed before
+// it returned: whatever it says, it timed out, as the timer reports it.
+func (l *leaf) timedOut(res Result) Result {
+	if res.Err == nil || errors.Is(res.Err, context.DeadlineExceeded) {
+		res.Err = &timeoutError{timeout: l.timeout}
+	} else {
+		res.Err = &timeoutError{timeout: l.timeout, err: res.Err}
+	}
+	res.Status = Down
+	return res
+}
+
+// logRun logs a run that panicked or took more than half its timeout.
+func (c *Checker) logRun(l *leaf, snap *snapshot, panicked bool, d time.Duration) {
+	if panicked {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
 			slog.String("check", l.name), slog.String("error", snap.detailMap()["error"].(string)))
 	}
-	if c.logger != nil && d > l.timeout/2 && d <= l.timeout {
+	if d > l.timeout/2 && d <= l.timeout {
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: slow check",
 			slog.String("check", l.name), slog.Duration("duration", d), slog.Duration("timeout", l.timeout))
 	}
-	c.finish(l, f, res, snap, true, timedOut)
 }
 
 // runInline runs an inline check in the caller's goroutine. While it keeps
