@@ -31,6 +31,7 @@ type server struct {
 	argv []string // command, run pinned to the server core
 	path string   // request path
 	base string   // key of the baseline server, "" for a baseline
+	own  bool     // baseline from the minimal binary, not the servers one
 	row  string   // what the row measures
 	goal string   // the issue's target, as text
 }
@@ -44,6 +45,7 @@ type sample struct {
 
 var (
 	serversBin = flag.String("servers", "", "the bench/cmd/servers binary")
+	minimalBin = flag.String("minimal", "", "the bench/cmd/minimal binary, built with -tags nogin")
 	nodeDir    = flag.String("node", "", "bench/node, with node_modules installed")
 	rounds     = flag.Int("rounds", 5, "interleaved rounds")
 	duration   = flag.Duration("d", 5*time.Second, "wrk duration of each measurement, in whole seconds")
@@ -74,12 +76,15 @@ func main() {
 	node := func(c string) []string { return []string{"node", filepath.Join(*nodeDir, "server.js"), c} }
 	all := []*server{
 		{name: "ours", argv: go_("ours-health"), path: "/management/health", row: "`/health`, no user checks, `Handler(\"/management\")` on a ServeMux", goal: "≥ 0.95"},
-		{name: "go-actuator v1.6.0", argv: go_("goactuator-health"), path: "/actuator/health", row: "`/health`, no user checks"},
+		{name: "go-actuator v1.6.0 (1 check, cached: it needs one)", argv: go_("goactuator-health"), path: "/actuator/health", row: "`/health`, no user checks"},
 		{name: "alexliesenfeld/health v0.8.1", argv: go_("alex-health"), path: "/health", row: "`/health`, no user checks"},
 		{name: "terminus 4.12.1 (Node)", argv: node("terminus"), path: "/health", row: "`/health`, no user checks"},
 		{name: "express-actuator 1.8.4 (Node)", argv: node("express-actuator"), path: "/actuator/health", row: "`/health`, no user checks"},
-		{name: "ours", argv: go_("ours-health-3"), path: "/management/health", row: "`/health`, 3 trivial checks", goal: "≥ 0.90"},
-		{name: "alexliesenfeld/health v0.8.1", argv: go_("alex-health-3"), path: "/health", row: "`/health`, 3 trivial checks"},
+		{name: "ours (run by every request, the default)", argv: go_("ours-health-3"), path: "/management/health", row: "`/health`, 3 trivial readiness checks", goal: "≥ 0.90"},
+		{name: "ours (`WithTTL(time.Second)`)", argv: go_("ours-health-3-ttl"), path: "/management/health", row: "`/health`, 3 trivial readiness checks", goal: "≥ 0.90"},
+		{name: "alexliesenfeld/health v0.8.1 (result cached 1 s, its default)", argv: go_("alex-health-3"), path: "/health", row: "`/health`, 3 trivial readiness checks"},
+		{name: "ours, `-tags nogin` binary (base: a bare-only binary)", argv: []string{*minimalBin, "-c", "ours"}, path: "/management/health", own: true,
+			row: "peak RSS over a bare server (`/health` as in the first row)", goal: "≤ +2 MiB"},
 		{name: "ours", argv: go_("ours-middleware"), path: "/hello", row: "app route through `Middleware` (HTTP metrics on)", goal: "≥ 0.97"},
 		{name: "ours", argv: go_("ours-gin"), path: "/actuator/health", base: "gin-bare", row: "`/actuator/health` through `app.Use(Gin(a))`, to gin's bare route", goal: "≥ 0.97"},
 		{name: "ours", argv: go_("ours-metrics"), path: "/management/metrics", row: "`/metrics` JSON", goal: "≥ 0.80"},
@@ -110,7 +115,11 @@ func main() {
 		if err != nil {
 			log.Fatalf("loadrun: %s %s: %v", s.name, s.path, err)
 		}
-		key := header + "\x00" + string(body)
+		bin := *serversBin
+		if s.own {
+			bin = *minimalBin
+		}
+		key := bin + "\x00" + header + "\x00" + string(body)
 		if bases[key] == nil {
 			f := filepath.Join(tmp, fmt.Sprintf("body%d", len(bases)))
 			if err := os.WriteFile(f, body, 0o644); err != nil {
@@ -119,7 +128,7 @@ func main() {
 			if err := os.WriteFile(f+".header", []byte(header), 0o644); err != nil {
 				log.Fatal(err)
 			}
-			b := &server{name: "bare net/http", argv: []string{*serversBin, "-c", "bare", "-body", f, "-header", f + ".header"}, path: s.path}
+			b := &server{name: "bare net/http", argv: []string{bin, "-c", "bare", "-body", f, "-header", f + ".header"}, path: s.path}
 			bases[key] = b
 			order = append(order, b)
 		}
@@ -420,7 +429,7 @@ func splice(path, md string) error {
 // lowest to the highest round, a line at 1.0 and a tick at the target.
 func chart(rows []row) []byte {
 	const (
-		left, barH, gap, width = 560, 18, 8, 1000
+		left, barH, gap, width = 720, 18, 8, 1160
 		scaleMax               = 1.2
 	)
 	plot := float64(width - left - 60)
@@ -432,7 +441,7 @@ func chart(rows []row) []byte {
 	for i, r := range rows {
 		y := 40 + i*(barH+gap)
 		fill := "#9aa5b1"
-		if r.s.name == "ours" {
+		if strings.HasPrefix(r.s.name, "ours") {
 			fill = "#2b6cb0"
 		}
 		label := strings.NewReplacer("`", "").Replace(r.s.row) + " — " + r.s.name

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/health"
 	alex "github.com/alexliesenfeld/health"
 	"github.com/gin-gonic/gin"
 	goactuator "github.com/sinhashubham95/go-actuator"
@@ -39,11 +40,22 @@ var contenders = map[string]contender{
 	"ours-health": {"/management/health", func() http.Handler {
 		return mount(actuator.New())
 	}},
+	// Three trivial readiness checks, run by every request (no TTL, the
+	// default), and with a TTL of 1 s (alexliesenfeld/health caches its
+	// result for 1 s by default).
 	"ours-health-3": {"/management/health", func() http.Handler {
 		return mount(actuator.New(
-			actuator.WithHealthCheck("a", trivial),
-			actuator.WithHealthCheck("b", trivial),
-			actuator.WithHealthCheck("c", trivial),
+			actuator.WithHealthCheck("a", trivial, health.WithGroups(health.GroupReadiness)),
+			actuator.WithHealthCheck("b", trivial, health.WithGroups(health.GroupReadiness)),
+			actuator.WithHealthCheck("c", trivial, health.WithGroups(health.GroupReadiness)),
+		))
+	}},
+	"ours-health-3-ttl": {"/management/health", func() http.Handler {
+		ttl := health.WithTTL(time.Second)
+		return mount(actuator.New(
+			actuator.WithHealthCheck("a", trivial, health.WithGroups(health.GroupReadiness), ttl),
+			actuator.WithHealthCheck("b", trivial, health.WithGroups(health.GroupReadiness), ttl),
+			actuator.WithHealthCheck("c", trivial, health.WithGroups(health.GroupReadiness), ttl),
 		))
 	}},
 	"ours-metrics": {"/management/metrics", func() http.Handler {
@@ -76,7 +88,10 @@ var contenders = map[string]contender{
 		return app
 	}},
 	"goactuator-health": {"/actuator/health", func() http.Handler {
-		return goactuator.GetActuatorHandler(&goactuator.Config{Endpoints: []int{goactuator.Health}})
+		// go-actuator refuses a health endpoint without a checker: one
+		// trivial check, cached by its default of an hour.
+		return goactuator.GetActuatorHandler(&goactuator.Config{Endpoints: []int{goactuator.Health},
+			Health: &goactuator.HealthConfig{Checkers: []goactuator.HealthChecker{{Key: "a", Func: trivial}}}})
 	}},
 	"goactuator-metrics": {"/actuator/metrics", func() http.Handler {
 		return goactuator.GetActuatorHandler(&goactuator.Config{Endpoints: []int{goactuator.Metrics}})
