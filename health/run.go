@@ -206,10 +206,23 @@ func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapsho
 // startLocked starts a run of l; l.mu must be held.
 func (c *Checker) startLocked(parent context.Context, l *leaf) *flight {
 	f := &flight{done: make(chan struct{})}
-	ctx, cancel := context.WithTimeout(parent, l.timeout)
+	var ctx context.Context
+	var cancel context.CancelFunc
+	var rc *runCtx
+	if parent.Done() == nil {
+		// A request's run (its parent is never cancelled): the timer
+		// below ends its context too.
+		rc = &runCtx{Context: parent, deadline: time.Now().Add(l.timeout)}
+		ctx, cancel = rc, rc.cancel
+	} else {
+		ctx, cancel = context.WithTimeout(parent, l.timeout)
+	}
 	start := c.now()
 	l.cur, l.running, l.started = f, true, start
 	f.timer = time.AfterFunc(l.timeout, func() {
+		if rc != nil {
+			rc.end(context.DeadlineExceeded)
+		}
 		err := &timeoutError{timeout: l.timeout}
 		c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, c.now().Sub(start), c.now()), false, true)
 	})
