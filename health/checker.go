@@ -377,9 +377,9 @@ func (c *Checker) buildReport(n *node, st *evalState) Report {
 	r := Report{Status: c.aggregate(n, st).status}
 	if n.leaf != nil {
 		s := st.snaps[n.leaf.idx]
-		if len(s.details) > 0 {
-			r.Details = make(map[string]any, len(s.details))
-			for k, v := range s.details {
+		if m := s.detailMap(); len(m) > 0 {
+			r.Details = make(map[string]any, len(m))
+			for k, v := range m {
 				r.Details[k] = v
 			}
 		}

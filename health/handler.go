@@ -140,9 +140,9 @@ func (c *Checker) appendComponent(b []byte, n *node, st *evalState, details bool
 	b = append(b, `{"status":`...)
 	b = append(b, c.aggregate(n, st).json...)
 	if n.leaf != nil {
-		if s := st.snaps[n.leaf.idx]; details && len(s.details) > 0 {
+		if s := st.snaps[n.leaf.idx]; details && len(s.detailMap()) > 0 {
 			b = append(b, `,"details":`...)
-			b = append(b, s.detailsJSON...)
+			b = append(b, s.detailBytes()...)
 		}
 	} else if len(n.children) > 0 {
 		b = append(b, `,"components":`...)

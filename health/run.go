@@ -48,13 +48,51 @@ type flight struct {
 }
 
 // snapshot is an immutable result, with its JSON pre-encoded so that cached
-// results cost nothing to serve.
+// results cost nothing to serve. The details of a plain result (no error,
+// no details of the check's own) are built on first use: most requests
+// never show them, and a check run per request would pay for a map and its
+// JSON on every run.
 type snapshot struct {
-	info        *statusInfo
-	err         error
-	details     map[string]any // with "duration" and "error"
-	detailsJSON []byte
-	at          time.Time // completion, by the checker's clock
+	info  *statusInfo
+	err   error
+	at    time.Time     // completion, by the checker's clock
+	plain bool          // details are {"duration": dur}, built by build
+	dur   time.Duration // for a plain result
+
+	once        sync.Once      // builds a plain result's details
+	details     map[string]any // with "duration" and "error"; use detailMap
+	detailsJSON []byte         // use detailBytes
+}
+
+// detailMap returns the details, with "duration" and "error".
+func (s *snapshot) detailMap() map[string]any {
+	if s.plain {
+		s.once.Do(s.build)
+	}
+	return s.details
+}
+
+// detailBytes returns the details' JSON.
+func (s *snapshot) detailBytes() []byte {
+	if s.plain {
+		s.once.Do(s.build)
+	}
+	return s.detailsJSON
+}
+
+func (s *snapshot) build() {
+	d := s.dur.String()
+	s.details = map[string]any{"duration": d}
+	// Digits, letters and '.': no escaping.
+	s.detailsJSON = append(append(append(make([]byte, 0, len(d)+15), `{"duration":"`...), d...), `"}`...)
+}
+
+// withStatus returns a copy of s reporting info instead.
+func (s *snapshot) withStatus(info *statusInfo) *snapshot {
+	if s.plain {
+		return &snapshot{info: info, at: s.at, plain: true, dur: s.dur}
+	}
+	return &snapshot{info: info, err: s.err, details: s.details, detailsJSON: s.detailsJSON, at: s.at}
 }
 
 func (c *Checker) newLeaf(name string, e *entry) *leaf {
@@ -88,6 +126,16 @@ func (c *Checker) newLeaf(name string, e *entry) *leaf {
 // newSnapshot builds a snapshot. It may call user code (Error, MarshalJSON),
 // so callers outside a recover must only pass errors and details of ours.
 func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
+	if err == nil && len(details) == 0 {
+		return &snapshot{info: c.statusInfo(s), at: at, plain: true, dur: d}
+	}
+	return c.encodeSnapshot(s, err, details, d, at)
+}
+
+// encodeSnapshot is newSnapshot for a result with an error or details,
+// apart so that the frame of a plain result's path stays small: checks
+// run on fresh goroutines, whose stacks start small.
+func (c *Checker) encodeSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
 	m := make(map[string]any, len(details)+2)
 	for k, v := range details {
 		m[k] = v
@@ -158,10 +206,23 @@ func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapsho
 // startLocked starts a run of l; l.mu must be held.
 func (c *Checker) startLocked(parent context.Context, l *leaf) *flight {
 	f := &flight{done: make(chan struct{})}
-	ctx, cancel := context.WithTimeout(parent, l.timeout)
+	var ctx context.Context
+	var cancel context.CancelFunc
+	var rc *runCtx
+	if parent.Done() == nil {
+		// A request's run (its parent is never cancelled): the timer
+		// below ends its context too.
+		rc = &runCtx{Context: parent, deadline: time.Now().Add(l.timeout)}
+		ctx, cancel = rc, rc.cancel
+	} else {
+		ctx, cancel = context.WithTimeout(parent, l.timeout)
+	}
 	start := c.now()
 	l.cur, l.running, l.started = f, true, start
 	f.timer = time.AfterFunc(l.timeout, func() {
+		if rc != nil {
+			rc.end(context.DeadlineExceeded)
+		}
 		err := &timeoutError{timeout: l.timeout}
 		c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, c.now().Sub(start), c.now()), false, true)
 	})
@@ -180,17 +241,9 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		c.finish(l, f, res, nil, true, false)
 		return
 	}
-	timedOut := false
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		// The deadline passed before the check returned: whatever it says
-		// now, it timed out, as the timer reports it.
-		timedOut = true
-		if res.Err == nil || errors.Is(res.Err, context.DeadlineExceeded) {
-			res.Err = &timeoutError{timeout: l.timeout}
-		} else {
-			res.Err = &timeoutError{timeout: l.timeout, err: res.Err}
-		}
-		res.Status = Down
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	if timedOut {
+		res = l.timedOut(res)
 	}
 	status := normalize(res)
 	snap, perr := c.safeSnapshot(status, res, d)
@@ -199,15 +252,34 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		status, panicked = Down, true
 		snap = c.newSnapshot(Down, perr, nil, d, c.now())
 	}
-	if panicked && c.logger != nil {
-		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
-			slog.String("check", l.name), slog.String("error", snap.details["error"].(string)))
+	if c.logger != nil {
+		c.logRun(l, snap, panicked, d)
 	}
-	if c.logger != nil && d > l.timeout/2 && d <= l.timeout {
+	c.finish(l, f, res, snap, true, timedOut)
+}
+
+// timedOut returns res, the result of a check whose deadline passed before
+// it returned: whatever it says, it timed out, as the timer reports it.
+func (l *leaf) timedOut(res Result) Result {
+	if res.Err == nil || errors.Is(res.Err, context.DeadlineExceeded) {
+		res.Err = &timeoutError{timeout: l.timeout}
+	} else {
+		res.Err = &timeoutError{timeout: l.timeout, err: res.Err}
+	}
+	res.Status = Down
+	return res
+}
+
+// logRun logs a run that panicked or took more than half its timeout.
+func (c *Checker) logRun(l *leaf, snap *snapshot, panicked bool, d time.Duration) {
+	if panicked {
+		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
+			slog.String("check", l.name), slog.String("error", snap.detailMap()["error"].(string)))
+	}
+	if d > l.timeout/2 && d <= l.timeout {
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: slow check",
 			slog.String("check", l.name), slog.Duration("duration", d), slog.Duration("timeout", l.timeout))
 	}
-	c.finish(l, f, res, snap, true, timedOut)
 }
 
 // runInline runs an inline check in the caller's goroutine. While it keeps
@@ -226,7 +298,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 		// not DOWN a failure streak.
 		settled := (status == Down && l.succs == 0) || (status != Down && l.fails == 0)
 		l.mu.Unlock()
-		if settled && last != nil && last.err == nil && len(last.details) == 1 && last.info.status == status && stable == status {
+		if settled && last != nil && last.plain && last.info.status == status && stable == status {
 			return last
 		}
 	}
@@ -238,7 +310,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 	}
 	if panicked && c.logger != nil {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
-			slog.String("check", l.name), slog.String("error", snap.details["error"].(string)))
+			slog.String("check", l.name), slog.String("error", snap.detailMap()["error"].(string)))
 	}
 	f := &flight{done: make(chan struct{})}
 	c.finish(l, f, res, snap, false, false)
@@ -347,7 +419,7 @@ func (c *Checker) publishLocked(l *leaf, snap *snapshot, err error) (*snapshot, 
 	from := l.stable
 	to := l.decide(snap.info.status)
 	if to != snap.info.status {
-		snap = &snapshot{info: c.statusInfo(to), err: snap.err, details: snap.details, detailsJSON: snap.detailsJSON, at: snap.at}
+		snap = snap.withStatus(c.statusInfo(to))
 	}
 	l.last = snap
 	if from == to {

@@ -7,6 +7,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -57,12 +58,17 @@ func setContentType(h http.Header, contentType string) {
 // written, so an encoding error still gets a clean 500. HEAD requests get
 // the headers without the body.
 func WriteJSONAs(w http.ResponseWriter, r *http.Request, status int, contentType string, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
+	// Encoded into a pooled buffer: json.Marshal would copy the body into
+	// a new slice of its own on every request.
+	buf := GetBuffer()
+	defer PutBuffer(buf)
+	out := bytes.NewBuffer(*buf)
+	if err := json.NewEncoder(out).Encode(v); err != nil {
 		WriteErrorAs(w, r, http.StatusInternalServerError, contentType, "cannot encode response: "+err.Error())
 		return
 	}
-	WriteBody(w, r, status, contentType, body)
+	*buf = out.Bytes()
+	WriteBody(w, r, status, contentType, bytes.TrimSuffix(*buf, []byte("\n")))
 }
 
 // WriteBody writes a pre-encoded body with status and contentType.
@@ -70,7 +76,7 @@ func WriteBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 	h := w.Header()
 	SetSecurityHeaders(h)
 	setContentType(h, contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))} // canonical already
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
