@@ -330,7 +330,10 @@ func drain(resp *http.Response) {
 // unreachable admin server costs a retry, an eighth of the period at first,
 // doubling up to the period, each attempt bounded by the timeout. When ctx
 // is done it deregisters (unless [WithoutDeregistration]), bounded by the
-// timeout, and returns; when Deregister stopped it, it returns at once.
+// timeout, and returns; a registration in flight then gets up to a second
+// (or the timeout, if shorter) to be answered first, so that an instance
+// the admin server already stored is deregistered too. When Deregister
+// stopped it, it returns at once.
 // Call Run once per Client. It returns nil; its signature is the one
 // lifecycle.Lifecycle.Go takes.
 func (c *Client) Run(ctx context.Context) error {
@@ -350,7 +353,7 @@ func (c *Client) Run(ctx context.Context) error {
 			return c.finish(parent)
 		case <-timer.C:
 		}
-		id, err := c.Register(ctx)
+		id, err := c.register(ctx)
 		if ctx.Err() != nil || c.stop.Err() != nil {
 			return c.finish(parent)
 		}
@@ -380,6 +383,27 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		timer.Reset(delay)
 	}
+}
+
+// inFlightGrace is how long a registration in flight when Run's context
+// ends may still take (its timeout permitting): long enough for an admin
+// server that already stored it to answer with the id, so that Run's
+// deregistration can remove it, and short enough not to hold a shutdown.
+const inFlightGrace = time.Second
+
+// register is Register for Run: a registration in flight when ctx ends
+// gets inFlightGrace to finish rather than being cut at once, since an
+// admin server that has stored it would otherwise keep an instance nobody
+// deregisters.
+func (c *Client) register(ctx context.Context) (string, error) {
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(min(inFlightGrace, c.cfg.timeout), cancel)
+		context.AfterFunc(rctx, func() { t.Stop() })
+	})
+	defer stop()
+	return c.Register(rctx)
 }
 
 // finish ends Run: it deregisters unless Deregister already ran or

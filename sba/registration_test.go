@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -536,6 +537,55 @@ func TestHungAdminIsBoundedByTheTimeout(t *testing.T) {
 	_, err := c.Register(context.Background())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a deadline", err)
+	}
+}
+
+// A registration the admin server has stored but not yet answered when
+// Run's context ends (the shutdown trigger) is let finish, within a
+// second, so that the instance it created is deregistered rather than
+// left behind with an id nobody learnt.
+func TestRunDeregistersARegistrationAnsweredAfterTheTrigger(t *testing.T) {
+	stored := make(chan struct{})
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var deleted []string
+	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			close(stored)
+			<-release // the answer leaves after the trigger
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte(`{"id":"late-1"}`))
+		case http.MethodDelete:
+			mu.Lock()
+			deleted = append(deleted, r.URL.Path)
+			mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer admin.Close()
+	c := sba.New(admin.URL, fixedURLs(appURLs), sba.WithPeriod(time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	select {
+	case <-stored:
+	case <-time.After(guard):
+		t.Fatal("no registration arrived")
+	}
+	cancel()
+	time.Sleep(50 * time.Millisecond) // the trigger is well past when the answer leaves
+	close(release)
+	select {
+	case <-done:
+	case <-time.After(guard):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(deleted) != 1 || deleted[0] != "/instances/late-1" {
+		t.Errorf("DELETEs = %q, want [/instances/late-1]: the instance the late answer named is left on the admin server", deleted)
 	}
 }
 
