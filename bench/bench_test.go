@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -8,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/actuatorgo/actuator"
+	"github.com/actuatorgo/actuator/health"
 	ours "github.com/actuatorgo/actuator/metrics"
 	goactuator "github.com/sinhashubham95/go-actuator"
 )
@@ -128,4 +133,63 @@ func TestHandlersAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The /health rows of bench/run, in process: ours through each mount and
+// the baselines writing the same bytes, so that a profile can tell where
+// a request's time goes without a server in the way.
+
+// healthBody and healthHeader are what ours answers at /health with no
+// user checks.
+var (
+	healthBody   = []byte(`{"status":"UP","components":{"livenessState":{"status":"UP"},"readinessState":{"status":"UP"}},"groups":["liveness","readiness"]}`)
+	healthHeader = http.Header{
+		"Cache-Control":          {"no-store"},
+		"Content-Type":           {"application/vnd.spring-boot.actuator.v3+json"},
+		"X-Content-Type-Options": {"nosniff"},
+	}
+)
+
+func writeHealth(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range healthHeader {
+		h[k] = v
+	}
+	w.Write(healthBody)
+}
+
+func trivial(context.Context) error { return nil }
+
+func BenchmarkHealthBare(b *testing.B) {
+	run(b, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeHealth(w) }), "/management/health")
+}
+
+func BenchmarkHealthHandler(b *testing.B) {
+	mux := http.NewServeMux()
+	mux.Handle("/management/", actuator.New().Handler("/management"))
+	run(b, mux, "/management/health")
+}
+
+func BenchmarkHealthThreeChecks(b *testing.B) {
+	mux := http.NewServeMux()
+	mux.Handle("/management/", actuator.New(
+		actuator.WithHealthCheck("a", trivial, health.WithGroups(health.GroupReadiness)),
+		actuator.WithHealthCheck("b", trivial, health.WithGroups(health.GroupReadiness)),
+		actuator.WithHealthCheck("c", trivial, health.WithGroups(health.GroupReadiness)),
+	).Handler("/management"))
+	run(b, mux, "/management/health")
+}
+
+func BenchmarkHealthGinBare(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	app := gin.New()
+	app.GET("/actuator/health", func(c *gin.Context) { writeHealth(c.Writer) })
+	run(b, app, "/actuator/health")
+}
+
+func BenchmarkHealthGin(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	app := gin.New()
+	app.Use(actuator.Gin(actuator.New()))
+	run(b, app, "/actuator/health")
 }

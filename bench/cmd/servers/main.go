@@ -70,21 +70,12 @@ var contenders = map[string]contender{
 		mux.HandleFunc("GET /hello", hello)
 		return actuator.New().Middleware(mux)
 	}},
-	// /actuator/health through app.Use(Gin(a)), and gin's own route
-	// writing the same bytes.
+	// /actuator/health through app.Use(Gin(a)); its baseline is -c
+	// gin-bare, gin's own route writing the same bytes (see ginBare).
 	"ours-gin": {"/actuator/health", func() http.Handler {
 		gin.SetMode(gin.ReleaseMode)
 		app := gin.New()
 		app.Use(actuator.Gin(actuator.New()))
-		return app
-	}},
-	"gin-bare": {"/actuator/health", func() http.Handler {
-		gin.SetMode(gin.ReleaseMode)
-		app := gin.New()
-		body := []byte(`{"status":"UP"}`)
-		app.GET("/actuator/health", func(c *gin.Context) {
-			c.Data(http.StatusOK, "application/vnd.spring-boot.actuator.v3+json", body)
-		})
 		return app
 	}},
 	"goactuator-health": {"/actuator/health", func() http.Handler {
@@ -142,6 +133,21 @@ func bare(body []byte, header http.Header) http.Handler {
 	})
 }
 
+// ginBare is a bare gin engine with one route at path writing body with the
+// given header: the baseline of the gin row.
+func ginBare(path string, body []byte, header http.Header) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	app := gin.New()
+	app.GET(path, func(c *gin.Context) {
+		h := c.Writer.Header()
+		for k, v := range header {
+			h[k] = v
+		}
+		c.Writer.Write(body)
+	})
+	return app
+}
+
 // readHeader reads "Key: value" lines.
 func readHeader(file string) (http.Header, error) {
 	b, err := os.ReadFile(file)
@@ -160,8 +166,9 @@ func readHeader(file string) (http.Header, error) {
 func main() {
 	name := flag.String("c", "", "contender to serve (see -list)")
 	addr := flag.String("addr", "127.0.0.1:18080", "listen address")
-	bodyFile := flag.String("body", "", "for -c bare: file holding the body to write")
-	headerFile := flag.String("header", "", "for -c bare: file of \"Key: value\" lines, the header to write")
+	bodyFile := flag.String("body", "", "for -c bare and gin-bare: file holding the body to write")
+	headerFile := flag.String("header", "", "for -c bare and gin-bare: file of \"Key: value\" lines, the header to write")
+	ginPath := flag.String("path", "/actuator/health", "for -c gin-bare: the route's path")
 	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address too (for profiling a contender)")
 	list := flag.Bool("list", false, "print each contender's name and path, and exit")
 	flag.Parse()
@@ -179,7 +186,7 @@ func main() {
 		return
 	}
 	var h http.Handler
-	if *name == "bare" {
+	if *name == "bare" || *name == "gin-bare" {
 		body, err := os.ReadFile(*bodyFile)
 		if err != nil {
 			log.Fatalf("servers: %v", err)
@@ -189,6 +196,9 @@ func main() {
 			log.Fatalf("servers: %v", err)
 		}
 		h = bare(body, header)
+		if *name == "gin-bare" {
+			h = ginBare(*ginPath, body, header)
+		}
 	} else {
 		c, ok := contenders[*name]
 		if !ok {
