@@ -3,6 +3,7 @@ package health
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -126,5 +127,45 @@ func TestInlineSteadyStateAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per steady inline evaluation, want 0", allocs)
+	}
+}
+
+// A state check is not timed: it answers from memory, so reading the
+// clock would cost more than the check. Its details hold no "duration"
+// (Spring Boot's livenessState shows none), and a steady state check reads
+// no clock at all.
+func TestStateCheckIsNotTimed(t *testing.T) {
+	var failing atomic.Bool
+	c := New(
+		WithStateCheck("state", func() Result {
+			if failing.Load() {
+				return Result{Status: Down, Err: errors.New("flag down")}
+			}
+			return Result{Status: Up}
+		}),
+		WithDefaultShowDetails(Always),
+	)
+	defer c.Close()
+	var reads atomic.Int32
+	c.now = func() time.Time { reads.Add(1); return time.Now() }
+
+	if r := serve(c, "/state"); r.code != 200 || r.body != `{"status":"UP"}` {
+		t.Errorf("UP: %d %s, want no details", r.code, r.body)
+	}
+	reads.Store(0)
+	for range 10 {
+		serve(c, "/state")
+		serve(c, "")
+	}
+	if n := reads.Load(); n != 0 {
+		t.Errorf("20 requests to a steady state check read the clock %d times, want 0", n)
+	}
+	failing.Store(true)
+	if r := serve(c, "/state"); r.code != 503 || r.body != `{"status":"DOWN","details":{"error":"flag down"}}` {
+		t.Errorf("DOWN: %d %s, want the error without a duration", r.code, r.body)
+	}
+	rep := c.Check(context.Background())
+	if d := rep.Components["state"].Details; d["duration"] != nil || d["error"] != "flag down" {
+		t.Errorf("Check details = %v, want the error without a duration", d)
 	}
 }

@@ -123,10 +123,19 @@ func (c *Checker) newLeaf(name string, e *entry) *leaf {
 	return l
 }
 
+// untimed is the duration of a state check's result: such a check reads
+// memory and returns at once, so it is not timed (reading the clock would
+// cost more than the check) and its details hold no "duration", as
+// Spring Boot's livenessState and readinessState show none.
+const untimed time.Duration = -1
+
 // newSnapshot builds a snapshot. It may call user code (Error, MarshalJSON),
 // so callers outside a recover must only pass errors and details of ours.
 func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
 	if err == nil && len(details) == 0 {
+		if d == untimed {
+			return &snapshot{info: c.statusInfo(s), at: at} // no details at all
+		}
 		return &snapshot{info: c.statusInfo(s), at: at, plain: true, dur: d}
 	}
 	return c.encodeSnapshot(s, err, details, d, at)
@@ -140,7 +149,9 @@ func (c *Checker) encodeSnapshot(s Status, err error, details map[string]any, d 
 	for k, v := range details {
 		m[k] = v
 	}
-	m["duration"] = d.String()
+	if d != untimed {
+		m["duration"] = d.String()
+	}
 	if err != nil {
 		m["error"] = err.Error()
 	}
@@ -149,11 +160,17 @@ func (c *Checker) encodeSnapshot(s Status, err error, details map[string]any, d 
 	if len(details) == 0 {
 		// The common case, written by hand: encoding/json sorts map keys
 		// through reflection, which costs a dozen allocations.
-		b = append(b, `{"duration":"`...)
-		b = append(b, m["duration"].(string)...) // digits, letters and '.': no escaping
-		b = append(b, '"')
+		b = append(b, '{')
+		if d != untimed {
+			b = append(b, `"duration":"`...)
+			b = append(b, m["duration"].(string)...) // digits, letters and '.': no escaping
+			b = append(b, '"')
+		}
 		if err != nil {
-			b = append(b, `,"error":`...)
+			if d != untimed {
+				b = append(b, ',')
+			}
+			b = append(b, `"error":`...)
 			b = httpx.AppendJSONString(b, m["error"].(string))
 		}
 		b = append(b, '}')
@@ -161,7 +178,10 @@ func (c *Checker) encodeSnapshot(s Status, err error, details map[string]any, d 
 		b, jerr = json.Marshal(m)
 	}
 	if jerr != nil {
-		m = map[string]any{"duration": d.String(), "detailsError": "cannot encode details: " + jerr.Error()}
+		m = map[string]any{"detailsError": "cannot encode details: " + jerr.Error()}
+		if d != untimed {
+			m["duration"] = d.String()
+		}
 		if err != nil {
 			m["error"] = err.Error()
 		}
@@ -286,7 +306,6 @@ func (c *Checker) logRun(l *leaf, snap *snapshot, panicked bool, d time.Duration
 // answering the same plain status, the last snapshot is served again, so a
 // steady probe allocates nothing.
 func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
-	start := c.now()
 	res, panicked := call(ctx, l.fn)
 	status := normalize(res)
 	if res.Err == nil && len(res.Details) == 0 {
@@ -298,15 +317,15 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 		// not DOWN a failure streak.
 		settled := (status == Down && l.succs == 0) || (status != Down && l.fails == 0)
 		l.mu.Unlock()
-		if settled && last != nil && last.plain && last.info.status == status && stable == status {
+		if settled && last != nil && last.err == nil && last.details == nil && last.info.status == status && stable == status {
 			return last
 		}
 	}
-	snap, perr := c.safeSnapshot(status, res, c.now().Sub(start))
+	snap, perr := c.safeSnapshot(status, res, untimed)
 	if perr != nil {
 		res = Result{Status: Down, Err: perr}
 		panicked = true
-		snap = c.newSnapshot(Down, perr, nil, 0, c.now())
+		snap = c.newSnapshot(Down, perr, nil, untimed, c.now())
 	}
 	if panicked && c.logger != nil {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",

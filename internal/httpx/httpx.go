@@ -71,12 +71,25 @@ func WriteJSONAs(w http.ResponseWriter, r *http.Request, status int, contentType
 	WriteBody(w, r, status, contentType, bytes.TrimSuffix(*buf, []byte("\n")))
 }
 
+// autoLength is the longest body to which net/http adds Content-Length by
+// itself: a handler that writes less than its 2 KiB chunking buffer and
+// returns gets the header computed from what it wrote.
+const autoLength = 2048 - 1
+
 // WriteBody writes a pre-encoded body with status and contentType.
+//
+// Content-Length is declared only where net/http would not compute it: for
+// HEAD, which writes no body but tells the GET's length, and for bodies it
+// would otherwise send chunked. The small bodies that probes fetch many
+// times a second get the same header from net/http, without a string and
+// a slice allocated for it on every request.
 func WriteBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
 	h := w.Header()
 	SetSecurityHeaders(h)
 	setContentType(h, contentType)
-	h["Content-Length"] = []string{strconv.Itoa(len(body))} // canonical already
+	if r.Method == http.MethodHead || len(body) > autoLength {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))} // canonical already
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
