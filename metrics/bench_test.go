@@ -38,8 +38,15 @@ func benchServe(b *testing.B, h http.Handler) {
 	}
 }
 
-// BenchmarkScrapeJSON is GET /metrics (the readable snapshot).
+// BenchmarkScrapeJSON is GET /metrics (the readable snapshot), served
+// from the body encoded at the first request, as within the cache TTL.
 func BenchmarkScrapeJSON(b *testing.B) { benchServe(b, benchRegistry().Handler()) }
+
+// BenchmarkScrapeJSONUncached is GET /metrics with the cache off: the
+// runtime and /proc are read and the snapshot encoded on every request.
+func BenchmarkScrapeJSONUncached(b *testing.B) {
+	benchServe(b, New(WithCacheTTL(0)).Handler())
+}
 
 // BenchmarkScrapePrometheus is GET /prometheus.
 func BenchmarkScrapePrometheus(b *testing.B) { benchServe(b, benchRegistry().PrometheusHandler()) }

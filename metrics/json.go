@@ -134,7 +134,9 @@ func jsonFloat(v float64) float64 {
 }
 
 // Snapshot reads the runtime and the process (the process part may come
-// from the cache, see WithCacheTTL) and returns the readable summary.
+// from the cache, see WithCacheTTL) and returns the readable summary. It
+// is always read live; the endpoint serves it encoded at most once per
+// cache TTL.
 func (r *Registry) Snapshot() Snapshot {
 	rt := r.rt.read()
 	pr := r.proc.read()

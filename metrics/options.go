@@ -45,8 +45,14 @@ func WithLogger(l *slog.Logger) Option {
 // WithCacheTTL sets how long process and system readings (gopsutil: CPU
 // time, memory, file descriptors, threads, load average, system memory) are
 // reused before they are read again, so that a burst of scrapes costs one
-// read. Go runtime metrics are always read fresh: they are cheap. A value
-// of zero or less reads on every scrape. Default: 1 second.
+// read. The JSON snapshot served at the endpoint's own path is likewise
+// encoded at most once per TTL, runtime metrics included, and served as
+// bytes in between; registering a metric or the first observed request
+// re-encodes it at once, so its "names" never lack a metric the drill-down
+// serves. Its gauges may be up to the TTL old, and its process data up to
+// twice that. Prometheus text, the drill-down and [Registry.Snapshot] read
+// the Go runtime fresh every time: it is cheap. A value of zero or less
+// reads everything on every request. Default: 1 second.
 func WithCacheTTL(d time.Duration) Option {
 	return func(c *config) { c.cacheTTL = d }
 }

@@ -26,6 +26,9 @@ type Registry struct {
 	custom     map[string]*customFamily // by Spring name
 	customProm map[string]string        // Prometheus name -> Spring name
 	names      atomic.Pointer[[]string] // sorted custom names, rebuilt on registration
+
+	snap   atomic.Pointer[encodedSnapshot] // the JSON snapshot last encoded, see snapshotBody
+	snapMu sync.Mutex                      // held while the snapshot is recomputed
 }
 
 // New returns a Registry reading the current process. It is useful with no
@@ -68,7 +71,8 @@ func New(opts ...Option) *Registry {
 //	mux.Handle("GET /metrics/{path...}", reg.Handler())  // the drill-down
 //
 // At its own path it serves the readable [Snapshot] with Spring Boot
-// Actuator's "names" list; the value of the "{path...}" wildcard, when the
+// Actuator's "names" list, encoded at most once per cache TTL (see
+// [WithCacheTTL]) and at once when a metric is added to "names"; the value of the "{path...}" wildcard, when the
 // pattern has one, names a metric for Spring's drill-down, filtered by
 // repeated ?tag=key:value parameters. An unknown name, or a filter that
 // matches nothing, is a 404; a malformed tag, or more than [MaxTagFilters]
@@ -81,7 +85,7 @@ func (r *Registry) Handler() http.Handler { return httpx.Handler(r.serveEndpoint
 // router calls it with the sub-path and content type it has settled.
 func (r *Registry) serveEndpoint(w http.ResponseWriter, req *http.Request, sub, ct string) {
 	if sub == "" {
-		httpx.WriteJSONAs(w, req, http.StatusOK, ct, r.Snapshot())
+		r.serveSnapshot(w, req, ct)
 		return
 	}
 	r.serveMetric(w, req, sub, ct)
