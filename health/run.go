@@ -44,7 +44,8 @@ type leaf struct {
 type flight struct {
 	done  chan struct{} // closed when snap is set
 	snap  *snapshot
-	timer *time.Timer
+	timer *time.Timer // a background run's; a request's run is its batch's
+	run   *batchRun   // a request's run
 }
 
 // snapshot is an immutable result, with its JSON pre-encoded so that cached
@@ -218,64 +219,67 @@ func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapsho
 		c.reportTransition(l, tr)
 		return snap, nil
 	}
-	f := c.startLocked(context.WithoutCancel(ctx), l)
+	f := c.queueLocked(ctx, l, st)
 	l.mu.Unlock()
 	return nil, f
 }
 
-// startLocked starts a run of l; l.mu must be held.
+// startLocked starts a background run of l, on a goroutine of its own
+// with a timer of its own; l.mu must be held. (A request's runs start in
+// batches: see queueLocked.)
 func (c *Checker) startLocked(parent context.Context, l *leaf) *flight {
 	f := &flight{done: make(chan struct{})}
-	var ctx context.Context
-	var cancel context.CancelFunc
-	var rc *runCtx
-	if parent.Done() == nil {
-		// A request's run (its parent is never cancelled): the timer
-		// below ends its context too.
-		rc = &runCtx{Context: parent, deadline: time.Now().Add(l.timeout)}
-		ctx, cancel = rc, rc.cancel
-	} else {
-		ctx, cancel = context.WithTimeout(parent, l.timeout)
-	}
+	ctx, cancel := context.WithTimeout(parent, l.timeout)
 	start := c.now()
 	l.cur, l.running, l.started = f, true, start
-	f.timer = time.AfterFunc(l.timeout, func() {
-		if rc != nil {
-			rc.end(context.DeadlineExceeded)
-		}
-		err := &timeoutError{timeout: l.timeout}
-		c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, c.now().Sub(start), c.now()), false, true)
-	})
+	f.timer = time.AfterFunc(l.timeout, func() { c.expire(l, f, nil, start) })
 	go c.exec(ctx, cancel, l, f, start)
 	return f
 }
 
-// exec runs the check function once, in its own goroutine.
-func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, f *flight, start time.Time) {
-	defer cancel()
+// expire reports the run of flight f, started at start, as timed out,
+// unless its function returned first, and ends rc, its context when it is
+// a request's run.
+func (c *Checker) expire(l *leaf, f *flight, rc *runCtx, start time.Time) {
+	if rc != nil {
+		rc.end(context.DeadlineExceeded)
+	}
+	err := &timeoutError{timeout: l.timeout}
+	now := c.now()
+	c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, now.Sub(start), now), false, true)
+}
+
+// exec runs the check function once and returns when it ended, by the
+// checker's clock. It calls cancel, when there is one, once done.
+func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, f *flight, start time.Time) time.Time {
+	if cancel != nil {
+		defer cancel()
+	}
 	res, panicked := call(ctx, l.fn)
-	d := c.now().Sub(start)
+	end := c.now()
+	d := end.Sub(start)
 	if l.background && c.bgCtx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		// Close cancelled this run: its failure says nothing about the
 		// dependency, so keep serving the previous result.
 		c.finish(l, f, res, nil, true, false)
-		return
+		return end
 	}
 	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 	if timedOut {
 		res = l.timedOut(res)
 	}
 	status := normalize(res)
-	snap, perr := c.safeSnapshot(status, res, d)
+	snap, perr := c.safeSnapshot(status, res, d, end)
 	if perr != nil {
 		res = Result{Status: Down, Err: perr}
 		status, panicked = Down, true
-		snap = c.newSnapshot(Down, perr, nil, d, c.now())
+		snap = c.newSnapshot(Down, perr, nil, d, end)
 	}
 	if c.logger != nil {
 		c.logRun(l, snap, panicked, d)
 	}
 	c.finish(l, f, res, snap, true, timedOut)
+	return end
 }
 
 // timedOut returns res, the result of a check whose deadline passed before
@@ -321,7 +325,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 			return last
 		}
 	}
-	snap, perr := c.safeSnapshot(status, res, untimed)
+	snap, perr := c.safeSnapshot(status, res, untimed, c.now())
 	if perr != nil {
 		res = Result{Status: Down, Err: perr}
 		panicked = true
@@ -368,13 +372,13 @@ func call(ctx context.Context, fn StatusFunc) (res Result, panicked bool) {
 
 // safeSnapshot builds the snapshot of a check's result, recovering from
 // panics in the user's Error or MarshalJSON methods.
-func (c *Checker) safeSnapshot(s Status, res Result, d time.Duration) (snap *snapshot, err error) {
+func (c *Checker) safeSnapshot(s Status, res Result, d time.Duration, at time.Time) (snap *snapshot, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			snap, err = nil, fmt.Errorf("panic while encoding the result: %v", p)
 		}
 	}()
-	return c.newSnapshot(s, res.Err, res.Details, d, c.now()), nil
+	return c.newSnapshot(s, res.Err, res.Details, d, at), nil
 }
 
 // finish publishes the result of flight f, once: the first of the function
@@ -389,10 +393,10 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 		l.mu.Unlock()
 		return
 	}
-	if fromExec {
+	if fromExec && f.timer != nil {
 		f.timer.Stop()
 	}
-	if snap == nil { // discarded run
+	if snap == nil { // discarded run (only background runs are)
 		snap = l.last
 		if snap == nil {
 			snap = l.pending
@@ -412,6 +416,9 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 		l.cur = nil
 	}
 	l.mu.Unlock()
+	if f.run != nil {
+		f.run.settle()
+	}
 
 	if timedOut && c.logger != nil {
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "health: check timed out",
@@ -600,6 +607,7 @@ func (c *Checker) runBackground(l *leaf) {
 type evalState struct {
 	snaps   []*snapshot
 	flights []*flight
+	batch   *batch    // the runs this request starts, until launched
 	authz   int8      // 0 not asked yet, 1 authorized, -1 not
 	now     time.Time // the request's time, read once: time.Now is not free
 }
@@ -616,6 +624,7 @@ func (c *Checker) getState() *evalState { return c.states.Get().(*evalState) }
 func (c *Checker) putState(st *evalState) {
 	clear(st.snaps)
 	clear(st.flights)
+	st.batch = nil
 	st.authz = 0
 	st.now = time.Time{}
 	c.states.Put(st)
@@ -630,12 +639,21 @@ func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
 	}
 	waiting := false
 	for _, l := range leaves {
+		if !l.inline {
+			st.snaps[l.idx], st.flights[l.idx] = c.acquire(ctx, l, st)
+			waiting = waiting || st.flights[l.idx] != nil
+		}
+	}
+	if b := st.batch; b != nil {
+		st.batch = nil
+		b.launch()
+	}
+	// Inline checks run once the batch is under way: a listener they call
+	// may wait for one of its runs.
+	for _, l := range leaves {
 		if l.inline {
 			st.snaps[l.idx] = c.runInline(ctx, l)
-			continue
 		}
-		st.snaps[l.idx], st.flights[l.idx] = c.acquire(ctx, l, st)
-		waiting = waiting || st.flights[l.idx] != nil
 	}
 	if !waiting {
 		return
