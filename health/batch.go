@@ -28,7 +28,8 @@ type batch struct {
 	parent context.Context // the request's context without its cancellation
 	start  time.Time       // by the checker's clock
 	runs   []*batchRun
-	next   atomic.Int32 // index of the next run to start
+	done   chan struct{} // closed when every run has a result
+	next   atomic.Int32  // index of the next run to start
 	first  [4]*batchRun // runs' backing array while it is enough
 
 	mu     sync.Mutex
@@ -52,13 +53,13 @@ type batchRun struct {
 func (c *Checker) queueLocked(ctx context.Context, l *leaf, st *evalState) *flight {
 	b := st.batch
 	if b == nil {
-		b = &batch{c: c, parent: context.WithoutCancel(ctx), start: st.clock(c)}
+		b = &batch{c: c, parent: context.WithoutCancel(ctx), start: st.clock(c), done: make(chan struct{})}
 		b.runs = b.first[:0]
 		st.batch = b
 	}
 	r := &batchRun{b: b, l: l}
 	r.ctx = runCtx{Context: b.parent, deadline: b.start.Add(l.timeout)}
-	r.f = flight{done: make(chan struct{}), run: r}
+	r.f = flight{run: r} // done is made for the first other request to join
 	l.cur, l.running, l.started = &r.f, true, b.start
 	b.runs = append(b.runs, r)
 	return &r.f
@@ -117,6 +118,7 @@ func (b *batch) fire() {
 		}
 	}
 	var next time.Time
+	was := b.left
 	for _, r := range b.runs {
 		switch {
 		case r.over:
@@ -131,13 +133,18 @@ func (b *batch) fire() {
 	if !next.IsZero() {
 		b.timer.Reset(next.Sub(now))
 	}
+	last := was > 0 && b.left == 0
 	b.mu.Unlock()
 	for _, r := range due {
 		b.c.expire(r.l, &r.f, &r.ctx, b.start)
 	}
+	if last {
+		close(b.done) // after the results it waits for
+	}
 }
 
-// settle records that r has a result; the last one stops the timer.
+// settle records that r has a result; the last one stops the timer and
+// tells the request.
 func (r *batchRun) settle() {
 	b := r.b
 	b.mu.Lock()
@@ -149,5 +156,6 @@ func (r *batchRun) settle() {
 	b.left--
 	if b.left == 0 {
 		b.timer.Stop()
+		close(b.done)
 	}
 }

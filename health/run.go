@@ -42,7 +42,7 @@ type leaf struct {
 
 // flight is one execution of a check, shared by every request that needs it.
 type flight struct {
-	done  chan struct{} // closed when snap is set
+	done  chan struct{} // closed when snap is set; see queueLocked
 	snap  *snapshot
 	timer *time.Timer // a background run's; a request's run is its batch's
 	run   *batchRun   // a request's run
@@ -209,6 +209,9 @@ func (c *Checker) acquire(ctx context.Context, l *leaf, st *evalState) (*snapsho
 		return snap, nil
 	case l.cur != nil:
 		f := l.cur
+		if f.done == nil {
+			f.done = make(chan struct{})
+		}
 		l.mu.Unlock()
 		return nil, f
 	case l.running:
@@ -335,7 +338,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "health: check panicked",
 			slog.String("check", l.name), slog.String("error", snap.detailMap()["error"].(string)))
 	}
-	f := &flight{done: make(chan struct{})}
+	f := &flight{}
 	c.finish(l, f, res, snap, false, false)
 	return f.snap
 }
@@ -402,7 +405,9 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 			snap = l.pending
 		}
 		f.snap = snap
-		close(f.done)
+		if f.done != nil {
+			close(f.done)
+		}
 		if l.cur == f {
 			l.cur = nil
 		}
@@ -411,7 +416,9 @@ func (c *Checker) finish(l *leaf, f *flight, res Result, snap *snapshot, fromExe
 	}
 	snap, tr := c.publishLocked(l, snap, res.Err)
 	f.snap = snap
-	close(f.done)
+	if f.done != nil {
+		close(f.done)
+	}
 	if l.cur == f {
 		l.cur = nil
 	}
@@ -644,9 +651,10 @@ func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
 			waiting = waiting || st.flights[l.idx] != nil
 		}
 	}
-	if b := st.batch; b != nil {
+	own := st.batch
+	if own != nil {
 		st.batch = nil
-		b.launch()
+		own.launch()
 	}
 	// Inline checks run once the batch is under way: a listener they call
 	// may wait for one of its runs.
@@ -663,8 +671,17 @@ func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
 		if f == nil {
 			continue
 		}
+		// The runs this request started end together for it (one wake-up,
+		// not one per run); a run it joined has its own channel, made
+		// when it joined.
+		var done <-chan struct{}
+		if f.run != nil && f.run.b == own {
+			done = own.done
+		} else {
+			done = f.done
+		}
 		select {
-		case <-f.done:
+		case <-done:
 			st.snaps[l.idx] = f.snap
 		case <-ctx.Done():
 			err := fmt.Errorf("request ended before the check finished: %w", ctx.Err())
