@@ -30,7 +30,7 @@ type batch struct {
 	runs   []*batchRun
 	done   chan struct{} // closed when every run has a result
 	next   atomic.Int32  // index of the next run to start
-	first  [4]*batchRun // runs' backing array while it is enough
+	first  [4]*batchRun  // runs' backing array while it is enough
 
 	mu     sync.Mutex
 	timer  *time.Timer // at the hand-off, then at the next deadline
