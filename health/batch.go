@@ -31,6 +31,7 @@ type batch struct {
 	done   chan struct{} // closed when every run has a result
 	next   atomic.Int32  // index of the next run to start
 	first  [4]*batchRun  // runs' backing array while it is enough
+	inline [4]batchRun   // the first runs, allocated with the batch
 
 	mu     sync.Mutex
 	timer  *time.Timer // at the hand-off, then at the next deadline
@@ -57,7 +58,13 @@ func (c *Checker) queueLocked(ctx context.Context, l *leaf, st *evalState) *flig
 		b.runs = b.first[:0]
 		st.batch = b
 	}
-	r := &batchRun{b: b, l: l}
+	var r *batchRun
+	if n := len(b.runs); n < len(b.inline) {
+		r = &b.inline[n]
+	} else {
+		r = new(batchRun)
+	}
+	r.b, r.l = b, l
 	r.ctx = runCtx{Context: b.parent, deadline: b.start.Add(l.timeout)}
 	r.f = flight{run: r} // done is made for the first other request to join
 	l.cur, l.running, l.started = &r.f, true, b.start
