@@ -27,11 +27,9 @@ type batch struct {
 	c      *Checker
 	parent context.Context // the request's context without its cancellation
 	start  time.Time       // by the checker's clock
-	runs   []*batchRun
-	done   chan struct{} // closed when every run has a result
-	next   atomic.Int32  // index of the next run to start
-	first  [4]*batchRun  // runs' backing array while it is enough
-	inline [4]batchRun   // the first runs, allocated with the batch
+	runs   []batchRun      // allocated once, for as many runs as may start
+	done   chan struct{}   // closed when every run has a result
+	next   atomic.Int32    // index of the next run to start
 
 	mu     sync.Mutex
 	timer  *time.Timer // at the hand-off, then at the next deadline
@@ -45,7 +43,8 @@ type batchRun struct {
 	l    *leaf
 	f    flight
 	ctx  runCtx
-	over bool // it has a result, its own or a timeout; guarded by b.mu
+	snap snapshot // its result, when plain: see snapshotInto
+	over bool     // it has a result, its own or a timeout; guarded by b.mu
 }
 
 // queueLocked adds a run of l to the request's batch, making one if
@@ -55,28 +54,23 @@ func (c *Checker) queueLocked(ctx context.Context, l *leaf, st *evalState) *flig
 	b := st.batch
 	if b == nil {
 		b = &batch{c: c, parent: context.WithoutCancel(ctx), start: st.clock(c), done: make(chan struct{})}
-		b.runs = b.first[:0]
+		b.runs = make([]batchRun, 0, st.mayStart)
 		st.batch = b
 	}
-	var r *batchRun
-	if n := len(b.runs); n < len(b.inline) {
-		r = &b.inline[n]
-	} else {
-		r = new(batchRun)
-	}
+	b.runs = b.runs[:len(b.runs)+1] // within the capacity: the runs never move
+	r := &b.runs[len(b.runs)-1]
 	r.b, r.l = b, l
 	r.ctx = runCtx{Context: b.parent, deadline: b.start.Add(l.timeout)}
 	r.f = flight{run: r} // done is made for the first other request to join
 	l.cur, l.running, l.started = &r.f, true, b.start
-	b.runs = append(b.runs, r)
 	return &r.f
 }
 
 // launch starts the batch's goroutine and its timer.
 func (b *batch) launch() {
 	shortest := b.runs[0].l.timeout
-	for _, r := range b.runs[1:] {
-		shortest = min(shortest, r.l.timeout)
+	for i := range b.runs {
+		shortest = min(shortest, b.runs[i].l.timeout)
 	}
 	wait := shortest
 	b.mu.Lock()
@@ -126,7 +120,8 @@ func (b *batch) fire() {
 	}
 	var next time.Time
 	was := b.left
-	for _, r := range b.runs {
+	for i := range b.runs {
+		r := &b.runs[i]
 		switch {
 		case r.over:
 		case !now.Before(r.ctx.deadline):

@@ -133,11 +133,24 @@ const untimed time.Duration = -1
 // newSnapshot builds a snapshot. It may call user code (Error, MarshalJSON),
 // so callers outside a recover must only pass errors and details of ours.
 func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
+	return c.snapshotInto(nil, s, err, details, d, at)
+}
+
+// snapshotInto is newSnapshot writing a result without error or details
+// into dst, when dst is not nil, rather than into memory of its own. A
+// batch's run has such a place, allocated by the request with the batch:
+// the batch's goroutine is new, and a goroutine new to a GC cycle pays
+// for its first allocation with a share of the marking.
+func (c *Checker) snapshotInto(dst *snapshot, s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
 	if err == nil && len(details) == 0 {
-		if d == untimed {
-			return &snapshot{info: c.statusInfo(s), at: at} // no details at all
+		if dst == nil {
+			dst = new(snapshot)
 		}
-		return &snapshot{info: c.statusInfo(s), at: at, plain: true, dur: d}
+		dst.info, dst.at = c.statusInfo(s), at
+		if d != untimed { // else no details at all
+			dst.plain, dst.dur = true, d
+		}
+		return dst
 	}
 	return c.encodeSnapshot(s, err, details, d, at)
 }
@@ -272,7 +285,11 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		res = l.timedOut(res)
 	}
 	status := normalize(res)
-	snap, perr := c.safeSnapshot(status, res, d, end)
+	var dst *snapshot
+	if f.run != nil {
+		dst = &f.run.snap
+	}
+	snap, perr := c.safeSnapshot(status, res, d, end, dst)
 	if perr != nil {
 		res = Result{Status: Down, Err: perr}
 		status, panicked = Down, true
@@ -328,7 +345,7 @@ func (c *Checker) runInline(ctx context.Context, l *leaf) *snapshot {
 			return last
 		}
 	}
-	snap, perr := c.safeSnapshot(status, res, untimed, c.now())
+	snap, perr := c.safeSnapshot(status, res, untimed, c.now(), nil)
 	if perr != nil {
 		res = Result{Status: Down, Err: perr}
 		panicked = true
@@ -373,15 +390,16 @@ func call(ctx context.Context, fn StatusFunc) (res Result, panicked bool) {
 	return fn(ctx), false
 }
 
-// safeSnapshot builds the snapshot of a check's result, recovering from
-// panics in the user's Error or MarshalJSON methods.
-func (c *Checker) safeSnapshot(s Status, res Result, d time.Duration, at time.Time) (snap *snapshot, err error) {
+// safeSnapshot builds the snapshot of a check's result (see snapshotInto
+// for dst), recovering from panics in the user's Error or MarshalJSON
+// methods.
+func (c *Checker) safeSnapshot(s Status, res Result, d time.Duration, at time.Time, dst *snapshot) (snap *snapshot, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			snap, err = nil, fmt.Errorf("panic while encoding the result: %v", p)
 		}
 	}()
-	return c.newSnapshot(s, res.Err, res.Details, d, at), nil
+	return c.snapshotInto(dst, s, res.Err, res.Details, d, at), nil
 }
 
 // finish publishes the result of flight f, once: the first of the function
@@ -612,11 +630,12 @@ func (c *Checker) runBackground(l *leaf) {
 
 // evalState is the per-request scratch space, pooled.
 type evalState struct {
-	snaps   []*snapshot
-	flights []*flight
-	batch   *batch    // the runs this request starts, until launched
-	authz   int8      // 0 not asked yet, 1 authorized, -1 not
-	now     time.Time // the request's time, read once: time.Now is not free
+	snaps    []*snapshot
+	flights  []*flight
+	batch    *batch    // the runs this request starts, until launched
+	mayStart int       // how many runs it may start: its leaves that are not inline
+	authz    int8      // 0 not asked yet, 1 authorized, -1 not
+	now      time.Time // the request's time, read once: time.Now is not free
 }
 
 func (st *evalState) clock(c *Checker) time.Time {
@@ -643,6 +662,12 @@ func (c *Checker) putState(st *evalState) {
 func (c *Checker) evaluate(ctx context.Context, leaves []*leaf, st *evalState) {
 	if !c.begun.Load() {
 		c.Start()
+	}
+	st.mayStart = 0
+	for _, l := range leaves {
+		if !l.inline {
+			st.mayStart++
+		}
 	}
 	waiting := false
 	for _, l := range leaves {
