@@ -83,7 +83,7 @@ func BenchmarkHealth(b *testing.B) {
 }
 
 // BenchmarkHealthUncached is /health with 5 instant checks and no cache:
-// every request runs them (one goroutine each).
+// every request runs them (as one batch: one goroutine, one timer).
 func BenchmarkHealthUncached(b *testing.B) {
 	var opts []Option
 	for i := range 5 {

@@ -117,9 +117,10 @@ func WithStatusCheck(name string, fn StatusFunc, opts ...CheckOption) Option {
 
 // WithStateCheck registers a check that reads state the program keeps in
 // memory, such as an atomic flag, and so cannot block: fn runs in the
-// request's own goroutine, with no timer and no single-flight, and its last
-// result is reused while nothing changes, so such a check costs nothing on
-// a probe. The actuator reports the lifecycle's liveness and readiness this
+// request's own goroutine, with no timer and no single-flight, it is not
+// timed (its details have no "duration", as Spring Boot's livenessState
+// shows none), and its last result is reused while nothing changes, so
+// such a check costs nothing on a probe. The actuator reports the lifecycle's liveness and readiness this
 // way. [WithTimeout], [WithTTL] and [WithBackground] do not apply to it;
 // thresholds and groups do. Use [WithCheck] or [WithStatusCheck] for
 // anything that does I/O or takes a lock another goroutine may hold.
