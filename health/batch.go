@@ -28,6 +28,7 @@ type batch struct {
 	parent context.Context // the request's context without its cancellation
 	start  time.Time       // by the checker's clock
 	runs   []batchRun      // allocated once, for as many runs as may start
+	snaps  []snapshot      // their plain results: see snapshotInto
 	done   chan struct{}   // closed when every run has a result
 	next   atomic.Int32    // index of the next run to start
 
@@ -43,8 +44,8 @@ type batchRun struct {
 	l    *leaf
 	f    flight
 	ctx  runCtx
-	snap snapshot // its result, when plain: see snapshotInto
-	over bool     // it has a result, its own or a timeout; guarded by b.mu
+	snap *snapshot // where its result goes when plain: see snapshotInto
+	over bool      // it has a result, its own or a timeout; guarded by b.mu
 }
 
 // queueLocked adds a run of l to the request's batch, making one if
@@ -55,11 +56,15 @@ func (c *Checker) queueLocked(ctx context.Context, l *leaf, st *evalState) *flig
 	if b == nil {
 		b = &batch{c: c, parent: context.WithoutCancel(ctx), start: st.clock(c), done: make(chan struct{})}
 		b.runs = make([]batchRun, 0, st.mayStart)
+		// Apart from the runs: the last result of a check outlives its
+		// batch, and should not keep the batch alive, nor the request's
+		// context values it holds.
+		b.snaps = make([]snapshot, st.mayStart)
 		st.batch = b
 	}
 	b.runs = b.runs[:len(b.runs)+1] // within the capacity: the runs never move
 	r := &b.runs[len(b.runs)-1]
-	r.b, r.l = b, l
+	r.b, r.l, r.snap = b, l, &b.snaps[len(b.runs)-1]
 	r.ctx = runCtx{Context: b.parent, deadline: b.start.Add(l.timeout)}
 	r.f = flight{run: r} // done is made for the first other request to join
 	l.cur, l.running, l.started = &r.f, true, b.start

@@ -136,3 +136,30 @@ func TestRunContextEndsWithItsCheck(t *testing.T) {
 		}
 	})
 }
+
+// The last result of a check, kept until its next run, does not keep the
+// request that ran it alive: neither its batch nor the values of its
+// context.
+func TestLastResultDoesNotRetainTheRequest(t *testing.T) {
+	c := New(WithCheck("a", up), WithCheck("b", up))
+	defer c.Close()
+	type ctxKey struct{}
+	collected := make(chan struct{})
+	func() {
+		v := new([1 << 16]byte)
+		runtime.AddCleanup(v, func(ch chan struct{}) { close(ch) }, collected)
+		ctx := context.WithValue(context.Background(), ctxKey{}, v)
+		if r := c.Check(ctx); r.Status != Up {
+			t.Fatalf("report = %+v", r)
+		}
+	}()
+	for range 50 {
+		runtime.GC()
+		select {
+		case <-collected:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Error("a value of the request's context is still reachable after its checks ran")
+}

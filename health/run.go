@@ -287,7 +287,7 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 	status := normalize(res)
 	var dst *snapshot
 	if f.run != nil {
-		dst = &f.run.snap
+		dst = f.run.snap
 	}
 	snap, perr := c.safeSnapshot(status, res, d, end, dst)
 	if perr != nil {
