@@ -33,8 +33,12 @@ type server struct {
 	base string   // key of the baseline server, "" for a baseline
 	own  bool     // baseline from the minimal binary, not the servers one
 	gin  bool     // baseline is a gin route, not a bare net/http handler
-	row  string   // what the row measures
-	goal string   // the issue's target, as text
+	// control, when set, makes this server the baseline of control's row
+	// measured as one more contender against itself: its row shows what
+	// the machine's noise alone does to a ratio.
+	control *server
+	row     string // what the row measures
+	goal    string // the issue's target, as text
 }
 
 type sample struct {
@@ -75,8 +79,11 @@ func main() {
 
 	go_ := func(c string) []string { return []string{*serversBin, "-c", c} }
 	node := func(c string) []string { return []string{"node", filepath.Join(*nodeDir, "server.js"), c} }
+	oursHealth := &server{name: "ours", argv: go_("ours-health"), path: "/management/health", row: "`/health`, no user checks, `Handler(\"/management\")` on a ServeMux", goal: "≥ 0.95"}
 	all := []*server{
-		{name: "ours", argv: go_("ours-health"), path: "/management/health", row: "`/health`, no user checks, `Handler(\"/management\")` on a ServeMux", goal: "≥ 0.95"},
+		oursHealth,
+		{name: "bare net/http, the first row's baseline again", argv: []string{"control"}, path: "/management/health", control: oursHealth,
+			row: "control: a baseline against itself (the noise floor)"},
 		{name: "go-actuator v1.6.0 (1 check, cached: it needs one)", argv: go_("goactuator-health"), path: "/actuator/health", row: "`/health`, no user checks"},
 		{name: "alexliesenfeld/health v0.8.1", argv: go_("alex-health"), path: "/health", row: "`/health`, no user checks"},
 		{name: "terminus 4.12.1 (Node)", argv: node("terminus"), path: "/health", row: "`/health`, no user checks"},
@@ -99,6 +106,12 @@ func main() {
 			return !slices.Contains(keep, s.argv[len(s.argv)-1])
 		})
 	}
+	// A control needs its row's baseline.
+	measured := map[*server]bool{}
+	for _, s := range all {
+		measured[s] = true
+	}
+	all = slices.DeleteFunc(all, func(s *server) bool { return s.control != nil && !measured[s.control] })
 
 	// Capture each contender's answer once and give it a baseline writing
 	// the same body and header fields: a bare net/http handler, or a route
@@ -108,6 +121,12 @@ func main() {
 	var order []*server
 	port := 18100
 	for _, s := range all {
+		if s.control != nil {
+			b := bases[s.control.base]
+			s.argv, s.base = b.argv, s.control.base
+			order = append(order, s)
+			continue
+		}
 		body, header, err := capture(s, port)
 		if err != nil {
 			log.Fatalf("loadrun: %s %s: %v", s.name, s.path, err)
