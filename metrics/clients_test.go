@@ -55,7 +55,7 @@ func TestSpringBootAdminProcessPanel(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				t.Fatalf("GET /%s: %d %s", tc.name, rec.Code, rec.Body)
 			}
-			m := decodeMetric(t, rec.Body.Bytes())
+			m := decode[MetricResponse](t, rec.Body.Bytes())
 			if m.BaseUnit != tc.baseUnit {
 				t.Errorf("baseUnit %q, want %q", m.BaseUnit, tc.baseUnit)
 			}

@@ -133,13 +133,14 @@ func TestSnapshotContentTypeAndMethods(t *testing.T) {
 	}
 }
 
-func decodeMetric(t *testing.T, body []byte) MetricResponse {
+// decode unmarshals body into a T, failing the test when it cannot.
+func decode[T any](t *testing.T, body []byte) T {
 	t.Helper()
-	var m MetricResponse
-	if err := json.Unmarshal(body, &m); err != nil {
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
-	return m
+	return v
 }
 
 func measurement(m MetricResponse, stat string) (float64, bool) {
@@ -227,7 +228,7 @@ func TestDrillDown(t *testing.T) {
 				}
 				return
 			}
-			m := decodeMetric(t, rec.Body.Bytes())
+			m := decode[MetricResponse](t, rec.Body.Bytes())
 			if got, want := m.Name, strings.TrimPrefix(strings.SplitN(tc.target, "?", 2)[0], "/"); got != want {
 				t.Errorf("name %q, want %q", got, want)
 			}

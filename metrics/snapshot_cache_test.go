@@ -28,15 +28,6 @@ func getSnapshot(t *testing.T, r *Registry) []byte {
 	return rec.Body.Bytes()
 }
 
-func decodeSnapshot(t *testing.T, body []byte) Snapshot {
-	t.Helper()
-	var s Snapshot
-	if err := json.Unmarshal(body, &s); err != nil {
-		t.Fatalf("decode %s: %v", body, err)
-	}
-	return s
-}
-
 // The GC cycle count is read from the runtime and only grows, and
 // runtime.GC adds at least one: a body that shows the same count after a
 // runtime.GC was not read from the runtime again.
@@ -72,10 +63,10 @@ func TestSnapshotWithinTTLAllocatesOnlyHeaders(t *testing.T) {
 func TestSnapshotAfterTTLIsRecomputed(t *testing.T) {
 	clock := &fakeClock{t: time.Now()}
 	r := New(withClock(clock.now), WithCacheTTL(time.Minute))
-	first := decodeSnapshot(t, getSnapshot(t, r))
+	first := decode[Snapshot](t, getSnapshot(t, r))
 	runtime.GC()
 	clock.advance(time.Minute)
-	second := decodeSnapshot(t, getSnapshot(t, r))
+	second := decode[Snapshot](t, getSnapshot(t, r))
 	if second.GC.Cycles <= first.GC.Cycles {
 		t.Errorf("GC cycles %d after a GC and the TTL, want more than %d", second.GC.Cycles, first.GC.Cycles)
 	}
@@ -90,10 +81,10 @@ func TestSnapshotWithoutCacheTTLReadsLive(t *testing.T) {
 		t.Run(ttl.String(), func(t *testing.T) {
 			clock := &fakeClock{t: time.Now()} // never advanced
 			r := New(withClock(clock.now), WithCacheTTL(ttl))
-			prev := decodeSnapshot(t, getSnapshot(t, r))
+			prev := decode[Snapshot](t, getSnapshot(t, r))
 			for i := range 3 {
 				runtime.GC()
-				s := decodeSnapshot(t, getSnapshot(t, r))
+				s := decode[Snapshot](t, getSnapshot(t, r))
 				if s.GC.Cycles <= prev.GC.Cycles {
 					t.Fatalf("request %d: GC cycles %d after a GC, want more than %d", i, s.GC.Cycles, prev.GC.Cycles)
 				}
@@ -108,7 +99,7 @@ func TestSnapshotWithoutCacheTTLReadsLive(t *testing.T) {
 func TestSnapshotNamesChangeWithinTTL(t *testing.T) {
 	clock := &fakeClock{t: time.Now()}
 	r := New(withClock(clock.now), WithCacheTTL(time.Hour))
-	names := func() []string { return decodeSnapshot(t, getSnapshot(t, r)).Names }
+	names := func() []string { return decode[Snapshot](t, getSnapshot(t, r)).Names }
 	if n := names(); slices.Contains(n, httpServerRequests) || slices.Contains(n, "orders.placed") {
 		t.Fatalf("names before any request or registration: %v", n)
 	}
@@ -147,7 +138,7 @@ func TestSnapshotBodyIsTheEncodedSnapshot(t *testing.T) {
 	}
 	body := getSnapshot(t, r)
 	rec := httptest.NewRecorder()
-	httpx.WriteJSONAs(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, httpx.MediaTypeV3, decodeSnapshot(t, body))
+	httpx.WriteJSONAs(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, httpx.MediaTypeV3, decode[Snapshot](t, body))
 	if !bytes.Equal(body, rec.Body.Bytes()) {
 		t.Errorf("served\n%s\nencoding/json gives\n%s", body, rec.Body.Bytes())
 	}
