@@ -73,8 +73,8 @@ type Actuator struct {
 	livez     http.Handler
 	observe   bool
 
-	ginUse   atomic.Bool // Gin was called: it serves the probes and records requests
-	ginGroup atomic.Bool // GinHandler was called: the endpoints live in its route group
+	//lint:ignore U1000 used by gin_adapter.go, which -tags nogin leaves out
+	gin ginMounts // how gin serves this actuator; empty with -tags nogin
 
 	sba        *sba.Client              // WithSpringBootAdmin; nil when off
 	sbaStarted atomic.Bool              // Run started its registration

@@ -8,11 +8,18 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/actuatorgo/actuator/internal/httpx"
 )
+
+// ginMounts records which of the gin adapters were called for an actuator.
+type ginMounts struct {
+	use   atomic.Bool // Gin was called: it serves the probes and records requests
+	group atomic.Bool // GinHandler was called: the endpoints live in its route group
+}
 
 // Gin returns gin middleware that serves the actuator under its base path
 // (and /livez, /readyz with [WithProbes]) and passes every other request on
@@ -31,10 +38,10 @@ import (
 //
 // It wraps the net/http handler: gin and net/http serve the same bytes.
 func Gin(a *Actuator) gin.HandlerFunc {
-	a.ginUse.Store(true)
+	a.gin.use.Store(true)
 	var noted sync.Once
 	return func(c *gin.Context) {
-		if a.ginGroup.Load() {
+		if a.gin.group.Load() {
 			noted.Do(func() {
 				if a.logger != nil {
 					a.logger.LogAttrs(context.Background(), slog.LevelInfo,
@@ -77,7 +84,7 @@ func Gin(a *Actuator) gin.HandlerFunc {
 // the endpoints to the group (see [Gin]). With [WithProbes] and no Gin
 // middleware, the first request through GinHandler logs a warning saying so.
 func GinHandler(a *Actuator) gin.HandlerFunc {
-	a.ginGroup.Store(true)
+	a.gin.group.Store(true)
 	var refused, noted sync.Once
 	return func(c *gin.Context) {
 		rel, ok := catchAll(c)
@@ -115,7 +122,7 @@ func catchAll(c *gin.Context) (string, bool) {
 // noteGinHandlerLimits tells, once, what the options ask for that a route
 // group cannot do when no Gin middleware serves the same actuator.
 func (a *Actuator) noteGinHandlerLimits(ctx context.Context) {
-	if a.ginUse.Load() {
+	if a.gin.use.Load() {
 		return
 	}
 	if a.probes {
