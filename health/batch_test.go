@@ -1,7 +1,6 @@
 package health
 
 import (
-	"bytes"
 	"context"
 	"runtime"
 	"sync"
@@ -9,43 +8,6 @@ import (
 	"testing/synctest"
 	"time"
 )
-
-// goroutineID returns the caller's goroutine number, from its stack's
-// first line ("goroutine 42 [running]:").
-func goroutineID() string {
-	buf := make([]byte, 64)
-	buf = buf[:runtime.Stack(buf, false)]
-	buf = bytes.TrimPrefix(buf, []byte("goroutine "))
-	id, _, _ := bytes.Cut(buf, []byte(" "))
-	return string(id)
-}
-
-// The uncached checks one request starts run on one goroutine while they
-// return at once: a request with three instant checks costs one goroutine
-// (and one timer), not three.
-func TestInstantChecksOfARequestShareOneGoroutine(t *testing.T) {
-	var mu sync.Mutex
-	ran := map[string]string{} // check -> goroutine
-	record := func(name string) StatusFunc {
-		return func(context.Context) Result {
-			mu.Lock()
-			ran[name] = goroutineID()
-			mu.Unlock()
-			return Result{Status: Up}
-		}
-	}
-	c := New(WithStatusCheck("a", record("a")), WithStatusCheck("b", record("b")), WithStatusCheck("c", record("c")))
-	defer c.Close()
-	for range 3 {
-		clear(ran)
-		if r := serve(c, ""); r.code != 200 {
-			t.Fatalf("%d %s", r.code, r.body)
-		}
-		if len(ran) != 3 || ran["a"] != ran["b"] || ran["b"] != ran["c"] {
-			t.Errorf("checks ran on goroutines %v, want one for the three", ran)
-		}
-	}
-}
 
 // A check that never returns holds neither the request nor the checks
 // queued behind it: they start on goroutines of their own at the hand-off,
@@ -113,26 +75,38 @@ func TestRunsOfARequestKeepTheirOwnDeadlines(t *testing.T) {
 	})
 }
 
-// A run's context ends when its check returns, not when the batch does:
-// work a check leaves bound to its context stops with it.
-func TestRunContextEndsWithItsCheck(t *testing.T) {
+// Each run of a batch has a context of its own: with its own deadline,
+// and ended once its check returns, whatever the others do.
+func TestRunContextsAreTheirOwn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var first context.Context
-		c := New(
-			WithCheck("first", func(ctx context.Context) error { first = ctx; return nil }),
-			WithCheck("second", func(ctx context.Context) error {
-				if first.Err() == nil {
-					t.Error("the first run's context is still live while the second runs")
-				}
-				if dl, ok := ctx.Deadline(); !ok || time.Until(dl) != DefaultTimeout {
-					t.Errorf("second's deadline in %v, want %v", time.Until(dl), DefaultTimeout)
-				}
+		var mu sync.Mutex
+		ctxs := map[string]context.Context{}
+		keep := func(name string) CheckFunc {
+			return func(ctx context.Context) error {
+				mu.Lock()
+				ctxs[name] = ctx
+				mu.Unlock()
 				return nil
-			}),
+			}
+		}
+		start := time.Now()
+		c := New(
+			WithCheck("short", keep("short"), WithTimeout(100*time.Millisecond)),
+			WithCheck("long", keep("long")),
 		)
 		defer c.Close()
 		if r := c.Check(context.Background()); r.Status != Up {
-			t.Errorf("report = %+v", r)
+			t.Fatalf("report = %+v", r)
+		}
+		synctest.Wait()
+		for name, timeout := range map[string]time.Duration{"short": 100 * time.Millisecond, "long": DefaultTimeout} {
+			ctx := ctxs[name]
+			if dl, ok := ctx.Deadline(); !ok || dl.Sub(start) != timeout {
+				t.Errorf("%s: deadline %v after the request, want %v", name, dl.Sub(start), timeout)
+			}
+			if ctx.Err() != context.Canceled {
+				t.Errorf("%s: context error %v once the check returned, want context.Canceled", name, ctx.Err())
+			}
 		}
 	})
 }

@@ -83,7 +83,7 @@ func BenchmarkHealth(b *testing.B) {
 }
 
 // BenchmarkHealthUncached is /health with 5 instant checks and no cache:
-// every request runs them (as one batch: one goroutine, one timer).
+// every request runs them (a goroutine each, one timer for the request).
 func BenchmarkHealthUncached(b *testing.B) {
 	var opts []Option
 	for i := range 5 {

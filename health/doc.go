@@ -13,10 +13,8 @@
 //
 // # Running
 //
-// The checks a request finds due start as one batch: one goroutine runs
-// them in turn while they return at once, and one timer bounds them all; a
-// run still waiting behind another after a millisecond gets a goroutine of
-// its own, so slow checks run concurrently. Every run has its own context
+// The checks a request finds due run concurrently, each on a goroutine of
+// its own, under one timer for the request. Every run has its own context
 // under the request deadline ([WithDefaultTimeout], default 800 ms, inside a Kubernetes
 // probe's default timeoutSeconds: 1) and an optional shorter per-check
 // [WithTimeout]. A check that times out or panics is DOWN with the reason in its

@@ -139,8 +139,8 @@ func (c *Checker) newSnapshot(s Status, err error, details map[string]any, d tim
 // snapshotInto is newSnapshot writing a result without error or details
 // into dst, when dst is not nil, rather than into memory of its own. A
 // batch's run has such a place, allocated by the request with the batch:
-// the batch's goroutine is new, and a goroutine new to a GC cycle pays
-// for its first allocation with a share of the marking.
+// a run's goroutine is new, and a goroutine new to a GC cycle pays for its
+// first allocation with a share of the marking.
 func (c *Checker) snapshotInto(dst *snapshot, s Status, err error, details map[string]any, d time.Duration, at time.Time) *snapshot {
 	if err == nil && len(details) == 0 {
 		if dst == nil {
@@ -265,9 +265,9 @@ func (c *Checker) expire(l *leaf, f *flight, rc *runCtx, start time.Time) {
 	c.finish(l, f, Result{Status: Down, Err: err}, c.newSnapshot(Down, err, nil, now.Sub(start), now), false, true)
 }
 
-// exec runs the check function once and returns when it ended, by the
-// checker's clock. It calls cancel, when there is one, once done.
-func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, f *flight, start time.Time) time.Time {
+// exec runs the check function once, in its own goroutine. It calls
+// cancel, when there is one, once done.
+func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, f *flight, start time.Time) {
 	if cancel != nil {
 		defer cancel()
 	}
@@ -278,7 +278,7 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		// Close cancelled this run: its failure says nothing about the
 		// dependency, so keep serving the previous result.
 		c.finish(l, f, res, nil, true, false)
-		return end
+		return
 	}
 	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 	if timedOut {
@@ -299,7 +299,6 @@ func (c *Checker) exec(ctx context.Context, cancel context.CancelFunc, l *leaf, 
 		c.logRun(l, snap, panicked, d)
 	}
 	c.finish(l, f, res, snap, true, timedOut)
-	return end
 }
 
 // timedOut returns res, the result of a check whose deadline passed before
