@@ -10,15 +10,16 @@ import (
 // it) starts their runs as one batch: each check still runs on a goroutine
 // of its own, so they run concurrently, but one timer bounds them all, the
 // request waits on one channel, and their flights, contexts and results
-// are one allocation made by the request. Every run keeps its own context
-// and deadline, at which the timer reports it timed out whether or not its
+// are allocated once, by the request. Every run keeps its own context and
+// deadline, at which the timer reports it timed out whether or not its
 // function returns.
 //
 // (Running the checks of a batch one after another on a single goroutine
-// cost less CPU, but under load it let a request and that goroutine hand
-// the processor to each other while other connections waited: p99 of 8 to
-// 20 ms in 5 of 8 runs of the ours-health-3 server, against 2-2.6 ms with a
-// goroutine per check. See docs/benchmarks.md.)
+// cost less CPU, but under load it lengthened the tail: p99 of 8 to 20 ms
+// in 5 of 8 runs of the ours-health-3 server, against 2-2.6 ms with a
+// goroutine per check. The likely cause, a request and that goroutine
+// handing the processor to each other while other connections waited, was
+// not proven. See docs/benchmarks.md.)
 
 // batch is the runs one request starts.
 type batch struct {
